@@ -1,0 +1,5 @@
+"""``python -m riskradar`` is the same as the ``riskradar`` command."""
+
+from riskradar.cli import main
+
+main()
