@@ -14,9 +14,12 @@ from riskradar.cli.common import AppContext
 
 COMMAND_MODULES = (
     "db",
+    "imports",
     "suppliers",
     "demo",
     "serve",
+    "scheduler",
+    "jobs",
     "users",
     "ingest",
     "feeds",

@@ -1,0 +1,1 @@
+"""Plotly figure builders for the dashboard (risk map, world map, trends)."""

@@ -1,0 +1,1 @@
+"""The red-line classifier: pipeline, training, evaluation, corpus (data/) and artifacts."""

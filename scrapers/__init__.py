@@ -1,0 +1,1 @@
+"""Ingestion: tabular imports (suppliers, audits, agreements), the inbox, feed fetching and parsing."""
