@@ -47,6 +47,8 @@ class Settings:
     dispatch_alerts_interval_seconds: int = 15
     expire_agreements_hour: int = 2
     retrain_day_of_week: str = "sun"
+    heartbeat_interval_seconds: int = 0
+    demo_drip_interval_seconds: int = 20
     news_half_life_days: float = 90.0
     audit_validity_months: int = 24
     model_dir: str = ""

@@ -32,6 +32,11 @@ class Alert(TimestampMixin, Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolution_note: Mapped[Optional[str]] = mapped_column(Text)
+    # Notification bookkeeping (riskradar.alerts.incidents): how many notifications were
+    # enqueued, when the last one was, and how many sources it reported (throttled updates).
+    notify_seq: Mapped[int] = mapped_column(default=0)
+    notified_at: Mapped[Optional[datetime]] = mapped_column()
+    notified_source_count: Mapped[int] = mapped_column(default=0)
 
     sources: Mapped[list["AlertSource"]] = relationship(back_populates="alert", cascade="all, delete-orphan")
     events: Mapped[list["AlertEvent"]] = relationship(
@@ -122,3 +127,14 @@ class OutboxMessage(Base):
     last_error: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column()
+
+
+class AlertWatermark(Base):
+    """How far each detection rule has read its evidence table, so a cycle sees only new rows."""
+
+    __tablename__ = "alert_watermarks"
+
+    rule: Mapped[str] = mapped_column(String(48), primary_key=True)
+    last_id: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[Optional[datetime]] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,412 @@
+"""Aggregate queries behind the dashboard and the supplier list.
+
+Every query reads the denormalised ``Supplier.risk_score``/``risk_tier`` or the latest
+``RiskSnapshot`` per supplier (max id, served by the (supplier_id, computed_at) index), and
+aggregates in SQL so the page stays fast at 100k suppliers / 1M articles. Results are plain
+dicts; :func:`dashboard_data` keeps them for a short TTL because the same view is requested by
+many users at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy import case, distinct, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from riskradar.domain.agreements import Agreement
+from riskradar.domain.alerts import Alert
+from riskradar.domain.audits import Audit, AuditFinding
+from riskradar.domain.base import RED_LINES, RISK_TIERS
+from riskradar.domain.news import Article, ArticleSupplierLink, ArticleTag
+from riskradar.domain.scoring import RiskSnapshot
+from riskradar.domain.suppliers import Supplier
+
+OPEN_ALERT_STATUSES = ("new", "acknowledged", "confirmed")
+INDEXED_SORTS = ("name", "-name", "ref", "-ref", "score", "-score")
+TIER_RANK = {"low": 0, "medium": 1, "high": 2, "red_line": 3}
+SORTS: dict[str, Any] = {
+    "name": (Supplier.name_zh.asc(), Supplier.id.asc()),
+    "-name": (Supplier.name_zh.desc(), Supplier.id.desc()),
+    "ref": (Supplier.external_ref.asc(),),
+    "-ref": (Supplier.external_ref.desc(),),
+    "score": (Supplier.risk_score.asc(), Supplier.id.asc()),
+    "-score": (Supplier.risk_score.desc(), Supplier.id.desc()),
+    "country": (Supplier.country.asc(), Supplier.id.asc()),
+    "-country": (Supplier.country.desc(), Supplier.id.desc()),
+    "spend": (Supplier.annual_spend.asc(), Supplier.id.asc()),
+    "-spend": (Supplier.annual_spend.desc(), Supplier.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Dashboard / supplier-list filters (already validated by the web layer)."""
+
+    country: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    tier: str | None = None
+    category: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    likelihood_band: int | None = None
+    impact_band: int | None = None
+    q: str | None = None
+
+    def supplier_filtered(self) -> bool:
+        """True when any filter restricts the set of suppliers."""
+        return any(v is not None for v in (self.country, self.region, self.industry, self.tier,
+                                            self.likelihood_band, self.impact_band, self.q))
+
+    def key(self) -> tuple:
+        return tuple(sorted((k, str(v)) for k, v in asdict(self).items() if v is not None))
+
+
+def latest_snapshots():  # type: ignore[no-untyped-def]
+    """Subquery (supplier_id, sid): the newest snapshot id of each supplier."""
+    return (select(RiskSnapshot.supplier_id.label("supplier_id"), func.max(RiskSnapshot.id).label("sid"))
+            .group_by(RiskSnapshot.supplier_id).subquery("latest"))
+
+
+def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False) -> list[Any]:
+    """WHERE clauses on :class:`Supplier` for the filters.
+
+    ``bypass_filter_indexes`` writes the equality filters as ``column || ''`` so the database
+    walks the index of the ORDER BY column instead of sorting every match (much faster for a
+    filter that matches a large share of the table, see :func:`supplier_page`).
+    """
+    def col(column: Any) -> Any:
+        return column.concat("") if bypass_filter_indexes else column
+
+    conds: list[Any] = []
+    if f.country:
+        conds.append(col(Supplier.country) == f.country)
+    if f.region:
+        conds.append(col(Supplier.region) == f.region)
+    if f.industry:
+        conds.append(col(Supplier.industry) == f.industry)
+    if f.tier:
+        conds.append(col(Supplier.risk_tier) == f.tier)
+    if f.q:
+        like = f"%{f.q.strip()}%"
+        conds.append(or_(Supplier.name_zh.like(like), Supplier.name_en.like(like),
+                         Supplier.short_name.like(like), Supplier.external_ref.like(like)))
+    if f.likelihood_band is not None or f.impact_band is not None:
+        latest = latest_snapshots()
+        cell = select(latest.c.supplier_id).join(RiskSnapshot, RiskSnapshot.id == latest.c.sid)
+        if f.likelihood_band is not None:
+            cell = cell.where(RiskSnapshot.likelihood_band == f.likelihood_band)
+        if f.impact_band is not None:
+            cell = cell.where(RiskSnapshot.impact_band == f.impact_band)
+        conds.append(Supplier.id.in_(cell))
+    return conds
+
+
+def _supplier_ids(f: Filters):  # type: ignore[no-untyped-def]
+    return select(Supplier.id).where(*supplier_conditions(f))
+
+
+# --- tiles -----------------------------------------------------------------------------------
+
+def tier_counts(session: Session, f: Filters) -> dict[str, int]:
+    """Suppliers per risk tier (``unscored`` for suppliers without a score yet)."""
+    rows = session.execute(select(Supplier.risk_tier, func.count()).where(*supplier_conditions(f))
+                           .group_by(Supplier.risk_tier)).all()
+    counts = {tier: 0 for tier in RISK_TIERS}
+    counts["unscored"] = 0
+    for tier, n in rows:
+        counts[tier if tier in counts else "unscored"] += n
+    return counts
+
+
+def open_redline_alerts(session: Session, f: Filters) -> int:
+    """Open (new, acknowledged, confirmed) alerts in a red-line category."""
+    categories = (f.category,) if f.category in RED_LINES else RED_LINES
+    stmt = select(func.count()).select_from(Alert).where(Alert.status.in_(OPEN_ALERT_STATUSES),
+                                                         Alert.category.in_(categories))
+    if f.supplier_filtered():
+        stmt = stmt.where(Alert.supplier_id.in_(_supplier_ids(f)))
+    return int(session.scalar(stmt) or 0)
+
+
+def agreement_coverage(session: Session, f: Filters, today: date) -> dict[str, Any]:
+    """Share of suppliers with a signed, unexpired CSR agreement."""
+    total = int(session.scalar(select(func.count()).select_from(Supplier).where(*supplier_conditions(f))) or 0)
+    stmt = (select(func.count(distinct(Agreement.supplier_id)))
+            .where(Agreement.status == "signed",
+                   or_(Agreement.expiry_date.is_(None), Agreement.expiry_date >= today)))
+    if f.supplier_filtered():
+        stmt = stmt.where(Agreement.supplier_id.in_(_supplier_ids(f)))
+    covered = int(session.scalar(stmt) or 0)
+    return {"covered": covered, "total": total, "share": (covered / total) if total else None}
+
+
+def audits_overdue(session: Session, f: Filters, today: date, validity_months: int) -> int:
+    """Suppliers whose latest audit is older than the validity period, plus high / red-line
+    suppliers never audited (both need an audit now)."""
+    cutoff = today - timedelta(days=int(validity_months * 30.44))
+    last = select(Audit.supplier_id, func.max(Audit.audit_date).label("last")).group_by(Audit.supplier_id)
+    if f.supplier_filtered():
+        last = last.where(Audit.supplier_id.in_(_supplier_ids(f)))
+    stale = session.scalar(select(func.count()).select_from(
+        last.having(func.max(Audit.audit_date) < cutoff).subquery("la")))
+    never = session.scalar(select(func.count()).select_from(Supplier).where(
+        Supplier.risk_tier.in_(("high", "red_line")), *supplier_conditions(f),
+        ~exists().where(Audit.supplier_id == Supplier.id)))
+    return int(stale or 0) + int(never or 0)
+
+
+def caps_overdue(session: Session, f: Filters, today: date) -> int:
+    """Open audit findings whose corrective-action due date has passed."""
+    stmt = select(func.count()).select_from(AuditFinding).where(
+        AuditFinding.status == "open", AuditFinding.cap_due_date < today)
+    if f.category:
+        stmt = stmt.where(AuditFinding.category == f.category)
+    if f.supplier_filtered():
+        stmt = stmt.where(AuditFinding.supplier_id.in_(_supplier_ids(f)))
+    return int(session.scalar(stmt) or 0)
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def risk_matrix(session: Session, f: Filters) -> list[dict[str, Any]]:
+    """Suppliers and spend per risk-map cell (likelihood band × impact band, 1..5 each)."""
+    latest = latest_snapshots()
+    stmt = (select(RiskSnapshot.likelihood_band, RiskSnapshot.impact_band, func.count(),
+                   func.coalesce(func.sum(Supplier.annual_spend), 0.0))
+            .select_from(latest)
+            .join(RiskSnapshot, RiskSnapshot.id == latest.c.sid)
+            .join(Supplier, Supplier.id == latest.c.supplier_id)
+            .where(*supplier_conditions(Filters(**{**asdict(f), "likelihood_band": None, "impact_band": None})))
+            .group_by(RiskSnapshot.likelihood_band, RiskSnapshot.impact_band))
+    return [{"likelihood_band": int(lb), "impact_band": int(ib), "count": int(n), "spend": float(spend or 0)}
+            for lb, ib, n, spend in session.execute(stmt)]
+
+
+def country_risk(session: Session, f: Filters) -> list[dict[str, Any]]:
+    """Per country: suppliers, mean risk score, suppliers in the high or red-line tier."""
+    high = func.sum(case((Supplier.risk_tier.in_(("high", "red_line")), 1), else_=0))
+    stmt = (select(Supplier.country, func.count(), func.avg(Supplier.risk_score), high)
+            .where(*supplier_conditions(f)).group_by(Supplier.country))
+    return [{"country": c, "count": int(n), "avg_score": float(avg) if avg is not None else None, "high": int(h or 0)}
+            for c, n, avg, h in session.execute(stmt)]
+
+
+def tier_distribution(session: Session, f: Filters, by: str, *, top: int = 12) -> list[dict[str, Any]]:
+    """Suppliers per (group, tier) where group is ``industry`` or ``region`` (top groups by size)."""
+    column = {"industry": Supplier.industry, "region": Supplier.region, "country": Supplier.country}[by]
+    conds = supplier_conditions(f)
+    groups = [g for (g,) in session.execute(select(column).where(*conds).group_by(column)
+                                            .order_by(func.count().desc()).limit(top))]
+    if not groups:
+        return []
+    non_null = [g for g in groups if g is not None]
+    group_cond = or_(column.in_(non_null), column.is_(None)) if None in groups else column.in_(non_null)
+    stmt = (select(column, Supplier.risk_tier, func.count()).where(*conds, group_cond)
+            .group_by(column, Supplier.risk_tier))
+    return [{"group": g, "tier": tier or "unscored", "count": int(n)} for g, tier, n in session.execute(stmt)]
+
+
+def day_start(d: date) -> datetime:
+    """Midnight UTC of ``d`` (datetime columns must be compared with datetimes)."""
+    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+
+
+def _month(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def redline_events(session: Session, f: Filters, today: date) -> list[dict[str, Any]]:
+    """Red-line news events per month and category: decided, not dismissed tags on articles
+    linked to a (filtered) supplier, within the date range (default: last 12 months)."""
+    start = f.date_from or (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    end = f.date_to or today
+    categories = (f.category,) if f.category in RED_LINES else RED_LINES
+    month = _month(session, Article.published_at)
+    linked = select(ArticleSupplierLink.article_id)
+    if f.supplier_filtered():
+        linked = linked.where(ArticleSupplierLink.supplier_id.in_(_supplier_ids(f)))
+    stmt = (select(month, ArticleTag.label, func.count())
+            .select_from(ArticleTag).join(Article, Article.id == ArticleTag.article_id)
+            .where(ArticleTag.label.in_(categories), ArticleTag.decided.is_(True),
+                   ArticleTag.review_status != "dismissed",
+                   Article.published_at >= day_start(start), Article.published_at < day_start(end + timedelta(days=1)),
+                   ArticleTag.article_id.in_(linked))
+            .group_by(month, ArticleTag.label).order_by(month))
+    return [{"month": m, "label": label, "count": int(n)} for m, label, n in session.execute(stmt)]
+
+
+def tier_movers(session: Session, f: Filters, today: date, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The biggest recent tier changes (largest jump first, newest first)."""
+    start = f.date_from or today - timedelta(days=90)
+    end = f.date_to or today
+    rank_now = case(*((RiskSnapshot.tier == t, r) for t, r in TIER_RANK.items()), else_=0)
+    rank_before = case(*((RiskSnapshot.previous_tier == t, r) for t, r in TIER_RANK.items()), else_=0)
+    delta = (rank_now - rank_before).label("delta")
+    stmt = (select(RiskSnapshot.supplier_id, Supplier.external_ref, Supplier.name_zh, Supplier.name_en,
+                   RiskSnapshot.previous_tier, RiskSnapshot.tier, RiskSnapshot.score, RiskSnapshot.computed_at, delta)
+            .join(Supplier, Supplier.id == RiskSnapshot.supplier_id)
+            .where(RiskSnapshot.previous_tier.is_not(None), RiskSnapshot.previous_tier != RiskSnapshot.tier,
+                   RiskSnapshot.computed_at >= day_start(start),
+                   RiskSnapshot.computed_at < day_start(end + timedelta(days=1)),
+                   *supplier_conditions(Filters(**{**asdict(f), "likelihood_band": None, "impact_band": None})))
+            .order_by(func.abs(delta).desc(), RiskSnapshot.computed_at.desc()).limit(limit))
+    return [{"supplier_id": sid, "ref": ref, "name_zh": zh, "name_en": en, "from": prev, "to": tier,
+             "score": score, "at": at, "delta": int(d)}
+            for sid, ref, zh, en, prev, tier, score, at, d in session.execute(stmt)]
+
+
+def filter_options(session: Session) -> dict[str, list[str]]:
+    """Distinct countries, regions and industries for the filter drop-downs."""
+    def distinct_values(column: Any, limit: int = 300) -> list[str]:
+        return [v for (v,) in session.execute(select(column).where(column.is_not(None)).group_by(column)
+                                              .order_by(column).limit(limit))]
+    return {"countries": distinct_values(Supplier.country), "regions": distinct_values(Supplier.region),
+            "industries": distinct_values(Supplier.industry)}
+
+
+# --- supplier list ---------------------------------------------------------------------------
+
+def supplier_page(session: Session, f: Filters, *, sort: str = "name", page: int = 1,
+                  per_page: int = 50, cache: "TTLCache | None" = None, ttl: float = 0.0,
+                  plain: bool = False) -> tuple[list[Supplier], int]:
+    """One page of suppliers matching ``f`` and the total count (the count may come from
+    ``cache`` for ``ttl`` seconds: paging through a list repeats the same count). ``plain=True``
+    returns row mappings (column name -> value) instead of ORM objects."""
+    conds = supplier_conditions(f)
+
+    def count() -> int:
+        return int(session.scalar(select(func.count()).select_from(Supplier).where(*conds)) or 0)
+
+    if cache is None:
+        total = count()
+    else:
+        total = cache.get_or_compute(("count", str(session.get_bind().url), f.key()), ttl, count)
+    order = SORTS.get(sort, SORTS["name"])
+    if sort in INDEXED_SORTS and any((f.country, f.region, f.industry, f.tier)) and total:
+        everyone = Filters()
+        table_rows = (cache.get_or_compute(("count", str(session.get_bind().url), everyone.key()), ttl,
+                                           lambda: int(session.scalar(select(func.count()).select_from(Supplier)) or 0))
+                      if cache is not None else int(session.scalar(select(func.count()).select_from(Supplier)) or 0))
+        # A broad filter (>= 5 % of suppliers): reading the sort index in order and skipping
+        # non-matches finds a page long before sorting all matches would.
+        if total * 20 >= table_rows:
+            conds = supplier_conditions(f, bypass_filter_indexes=True)
+    if plain:
+        # Row mappings instead of ORM objects: about half the cost for a JSON page of 50.
+        stmt = select(*Supplier.__table__.columns).where(*conds).order_by(*order)
+        mapped = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings().all()
+        return list(mapped), total  # type: ignore[return-value]
+    rows = list(session.scalars(select(Supplier).where(*conds).order_by(*order)
+                                .limit(per_page).offset((page - 1) * per_page)))
+    return rows, total
+
+
+def iter_suppliers(session: Session, f: Filters, *, sort: str = "name", chunk: int = 2000):  # type: ignore[no-untyped-def]
+    """All suppliers matching ``f`` in chunks (for CSV/XLSX export), without loading all at once."""
+    stmt = select(Supplier).where(*supplier_conditions(f)).order_by(*SORTS.get(sort, SORTS["name"]))
+    yield from session.scalars(stmt.execution_options(yield_per=chunk))
+
+
+# --- cache -----------------------------------------------------------------------------------
+
+class TTLCache:
+    """A tiny thread-safe cache of computed results for ``ttl`` seconds.
+
+    With ``stale_ttl`` > ``ttl``, an entry older than ``ttl`` (but younger than ``stale_ttl``) is
+    still returned at once while one background thread recomputes it (stale-while-revalidate):
+    only the very first viewer of a view waits for the aggregate queries. A ``compute`` used in the
+    background must not depend on the caller's request (open its own session).
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self._data: dict[Any, tuple[float, Any]] = {}
+        self._refreshing: set[Any] = set()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any], *, stale_ttl: float = 0.0) -> Any:
+        if ttl <= 0:
+            return compute()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit and now - hit[0] < ttl:
+                return hit[1]
+            if hit and now - hit[0] < stale_ttl:
+                if key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
+                return hit[1]
+        value = compute()
+        self.put(key, value)
+        return value
+
+    def _refresh(self, key: Any, compute: Callable[[], Any]) -> None:
+        try:
+            self.put(key, compute())
+        except Exception:  # noqa: BLE001 - keep serving the stale value; the next caller retries
+            pass
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            if len(self._data) >= self.max_entries:
+                self._data.clear()
+            self._data[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def dashboard_data(session: Session, f: Filters, *, today: date, validity_months: int = 24,
+                   cache: TTLCache | None = None, ttl: float = 0.0, stale_ttl: float = 0.0,
+                   session_factory: Callable[[], Session] | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows, as plain data.
+
+    With a ``cache`` the result is kept ``ttl`` seconds; with ``stale_ttl`` and a
+    ``session_factory`` an expired result is served while a background thread recomputes it on
+    its own session.
+    """
+    def compute_with(s: Session) -> dict[str, Any]:
+        return {
+            "tiers": tier_counts(s, f),
+            "open_redline_alerts": open_redline_alerts(s, f),
+            "agreements": agreement_coverage(s, f, today),
+            "audits_overdue": audits_overdue(s, f, today, validity_months),
+            "caps_overdue": caps_overdue(s, f, today),
+            "matrix": risk_matrix(s, f),
+            "countries": country_risk(s, f),
+            "by_industry": tier_distribution(s, f, "industry"),
+            "by_region": tier_distribution(s, f, "region"),
+            "events": redline_events(s, f, today),
+            "movers": tier_movers(s, f, today),
+            "computed_at": time.time(),
+        }
+
+    def compute() -> dict[str, Any]:
+        if session_factory is None:
+            return compute_with(session)
+        own = session_factory()
+        try:
+            return compute_with(own)
+        finally:
+            own.close()
+
+    if cache is None:
+        return compute_with(session)
+    key = ("dashboard", str(session.get_bind().url), f.key(), today.isoformat())
+    return cache.get_or_compute(key, ttl, compute, stale_ttl=stale_ttl if session_factory else 0.0)
+
+
+__all__ = ["Filters", "TTLCache", "dashboard_data", "supplier_page", "iter_suppliers", "filter_options"]

@@ -1,0 +1,602 @@
+"""The red-line classifier: text folding, features, calibrated per-label linear models, evidence.
+
+One model per label (one-vs-rest) over a union of TF-IDF feature spaces computed on *folded*
+text (NFKC, Traditional→Simplified Chinese, lower case). Folding is done character by
+character so every folded character maps back to an offset in the original text; evidence
+spans (the n-grams that pushed a label up the most) are reported in original-text offsets for
+the UI to highlight.
+
+Public entry points: :func:`load_classifier`, :func:`default_classifier`,
+:class:`RedLineClassifier` (``classify``, ``classify_many``, ``version``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+# The label vocabulary of riskradar.domain.base, repeated here so that loading a model does not
+# import SQLAlchemy and the domain models (~0.6 s); tests/models check the two stay identical.
+RED_LINES: tuple[str, ...] = ("child_labour", "forced_labour", "bribery", "fire")
+SECONDARY: tuple[str, ...] = ("wages_hours", "health_safety", "environment", "discrimination")
+LABELS: tuple[str, ...] = RED_LINES + SECONDARY
+#: Longest text classified, in characters; longer input is cut here and flagged ``truncated``.
+#: Headline + summary or an audit finding is far shorter; the cap bounds time and memory.
+MAX_CHARS = 20_000
+#: Where the bundled (committed) artifact lives.
+BUNDLED_DIR = Path(__file__).resolve().parent / "artifacts"
+POINTER_NAME = "current"
+ARTIFACT_SUFFIX = ".joblib"
+CARD_SUFFIX = ".card.json"
+FORMAT_VERSION = 1
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f']")
+
+
+# --- text folding ------------------------------------------------------------------------------
+
+
+_WS_TABLE = {c: " " for c in (9, 10, 11, 12, 13, 28, 29, 30, 31)}
+#: Traditional -> Simplified map for single characters; the trained artifact carries its own copy
+#: (built with zhconv at training time) so run time needs neither zhconv nor its slow import.
+_char_map: dict[str, str] | None = None
+
+
+def build_char_map() -> dict[str, str]:
+    """Every CJK character whose zhconv Simplified form is a different single character."""
+    import zhconv
+
+    out = {}
+    for block in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
+        for cp in range(block[0], block[1] + 1):
+            ch = chr(cp)
+            simp = zhconv.convert(ch, "zh-hans")
+            if simp != ch and len(simp) == 1:
+                out[ch] = simp
+    return out
+
+
+def set_char_map(mapping: dict[str, str] | None) -> None:
+    """Install the Traditional->Simplified map used by :func:`fold` (done when an artifact loads)."""
+    global _char_map
+    _char_map = mapping
+    _fold_char.cache_clear()
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    """NFKC, Traditional→Simplified, lower case, whitespace→space — for one character (cached)."""
+    out = unicodedata.normalize("NFKC", ch)
+    if _CJK.search(out):
+        if _char_map is not None:
+            out = "".join(_char_map.get(c, c) for c in out)
+        else:  # no artifact loaded yet (training): ask zhconv directly
+            import zhconv
+
+            out = zhconv.convert(out, "zh-hans")
+    out = out.lower()
+    return " " if out.isspace() else out
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` and return ``(folded, origin)``.
+
+    ``origin[i]`` is the index in ``text`` of the character that produced ``folded[i]`` (NFKC may
+    expand one character into several); ``origin`` is None when the mapping is the identity
+    (every character folded to exactly one character, the usual case).
+    """
+    if text.isascii():
+        return text.translate(_WS_TABLE).lower(), None
+    parts = [_fold_char(ch) for ch in text]
+    folded = "".join(parts)
+    if len(folded) == len(text) and all(len(p) == 1 for p in parts):
+        return folded, None
+    origin: list[int] = []
+    for i, p in enumerate(parts):
+        origin.extend([i] * len(p))
+    return folded, origin
+
+
+_WS_RUN = re.compile(r"\s\s+")  # what scikit-learn's n-gram analyzers collapse
+
+
+def _ngrams(kind: str, lo: int, hi: int, token_re: Any, doc: str) -> list[str]:
+    """The n-grams scikit-learn's analyzer ``kind`` yields for ``doc`` (same order and multiset)."""
+    if kind == "word":
+        tokens = token_re.findall(doc)
+        out = list(tokens) if lo == 1 else []
+        for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
+            out.extend([" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)])
+        return out
+    doc = _WS_RUN.sub(" ", doc)
+    if kind == "char":
+        out = list(doc) if lo == 1 else []
+        for n in range(max(lo, 2), min(hi, len(doc)) + 1):
+            out.extend([doc[i:i + n] for i in range(len(doc) - n + 1)])
+        return out
+    out = []  # char_wb: n-grams inside space-padded words; a short word counts once
+    for w in doc.split():
+        w = f" {w} "
+        size = len(w)
+        for n in range(lo, hi + 1):
+            if size <= n:
+                out.append(w)
+                break
+            out.extend([w[i:i + n] for i in range(size - n + 1)])
+    return out
+
+
+@dataclass
+class FeatureSpace:
+    """A fitted TF-IDF feature family as plain data (no scikit-learn object in the artifact, so
+    loading a model needs neither scikit-learn's import time nor its exact version)."""
+
+    analyzer: str  # "char_wb" | "char" | "word"
+    ngram_range: tuple[int, int]
+    vocabulary_: dict[str, int]
+    idf_: np.ndarray
+    token_pattern: str | None = None
+    sublinear_tf: bool = True
+    norm: str | None = "l2"
+    dtype: Any = np.float32
+
+    @classmethod
+    def from_vectorizer(cls, vec: Any) -> "FeatureSpace":
+        return cls(analyzer=vec.analyzer, ngram_range=tuple(vec.ngram_range),
+                   vocabulary_={str(k): int(v) for k, v in vec.vocabulary_.items()},
+                   idf_=np.asarray(vec.idf_, dtype=np.float64),
+                   token_pattern=vec.token_pattern if vec.analyzer == "word" else None,
+                   sublinear_tf=bool(vec.sublinear_tf), norm=vec.norm, dtype=np.dtype(vec.dtype).type)
+
+    def get_feature_names_out(self) -> np.ndarray:
+        names = np.empty(len(self.vocabulary_), dtype=object)
+        for term, col in self.vocabulary_.items():
+            names[col] = term
+        return names
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        return fast_tfidf(self, docs)
+
+
+def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
+    """``vec.transform(docs)`` for a fitted TfidfVectorizer (or :class:`FeatureSpace`), computed
+    without scikit-learn's per-feature Python loop. Equality with scikit-learn is tested."""
+    vocab_get = vec.vocabulary_.get
+    kind = vec.analyzer
+    lo, hi = vec.ngram_range
+    token_re = re.compile(vec.token_pattern) if kind == "word" else None
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, doc in enumerate(docs):
+        found = [c for c in map(vocab_get, _ngrams(kind, lo, hi, token_re, doc)) if c is not None]
+        cols.extend(found)
+        rows.extend([r] * len(found))
+    n_features = len(vec.vocabulary_)
+    X = sp.csr_matrix((np.ones(len(cols), dtype=np.float64), (np.asarray(rows, dtype=np.int64),
+                       np.asarray(cols, dtype=np.int64))), shape=(len(docs), n_features))
+    X.sum_duplicates()
+    if vec.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X.data *= vec.idf_[X.indices]
+    if vec.norm == "l2":
+        sq = np.bincount(np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), weights=X.data ** 2,
+                         minlength=X.shape[0])
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        X.data /= np.repeat(norms, np.diff(X.indptr))
+    return X.astype(vec.dtype)
+
+
+def fold_text(text: str) -> str:
+    """Only the folded text (used for training)."""
+    return fold(text)[0]
+
+
+def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, int]]:
+    """Where an n-gram occurs in folded text. Character n-grams are matched as substrings (their
+    padding spaces stripped); word n-grams must sit on word boundaries, any separator between."""
+    if not is_word:
+        needle = gram.strip()
+        if not needle:
+            return
+        start = folded.find(needle)
+        while start != -1:
+            yield start, start + len(needle)
+            start = folded.find(needle, start + 1)
+        return
+    for m in _word_pattern(gram).finditer(folded):
+        yield m.start(), m.end()
+
+
+@lru_cache(maxsize=16384)
+def _word_pattern(gram: str) -> "re.Pattern[str]":
+    words = gram.split(" ")
+    return re.compile(r"(?<![0-9a-z_])" + r"\W+".join(re.escape(w) for w in words) + r"(?![0-9a-z_])")
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class LabelResult:
+    """One label's outcome for one text."""
+
+    probability: float
+    decided: bool
+    threshold: float
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"probability": round(self.probability, 4), "decided": self.decided,
+                "threshold": round(self.threshold, 4), "evidence": self.evidence}
+
+
+@dataclass
+class Classification:
+    """All labels for one text; ``truncated`` is True when the input exceeded :data:`MAX_CHARS`."""
+
+    labels: dict[str, LabelResult]
+    version: str
+    truncated: bool = False
+    length: int = 0
+
+    @property
+    def positive(self) -> list[str]:
+        """Labels decided positive, in vocabulary order."""
+        return [name for name, r in self.labels.items() if r.decided]
+
+    @property
+    def red_lines(self) -> list[str]:
+        """Decided red-line labels."""
+        return [name for name in self.positive if name in RED_LINES]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "positive": self.positive, "truncated": self.truncated,
+                "length": self.length, "labels": {k: v.to_dict() for k, v in self.labels.items()}}
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+class _RowView:
+    """Cheap per-row access to a CSR matrix (``indices``/``data`` views, no copies)."""
+
+    def __init__(self, X: sp.csr_matrix) -> None:
+        self.X = X
+
+    def __getitem__(self, i: int) -> "_Row":
+        a, b = self.X.indptr[i], self.X.indptr[i + 1]
+        return _Row(self.X.indices[a:b], self.X.data[a:b])
+
+
+@dataclass
+class _Row:
+    indices: np.ndarray
+    data: np.ndarray
+
+
+class RedLineClassifier:
+    """A trained multi-label classifier; build with :func:`models.train.fit` or load an artifact.
+
+    State (all plain numpy/scikit-learn objects, pickled with joblib):
+    ``vectorizers`` — list of ``(name, FeatureSpace)`` (fitted TF-IDF families) whose outputs are stacked;
+    ``coef`` — (n_labels, n_features) dense float32; ``intercept`` — (n_labels,);
+    ``calib`` — (n_labels, 2) Platt parameters ``(a, c)`` so ``p = sigmoid(a * score + c)``;
+    ``thresholds`` — (n_labels,) decision thresholds on ``p``.
+    """
+
+    def __init__(self, *, labels: Sequence[str], vectorizers: list[tuple[str, Any]], coef: np.ndarray,
+                 intercept: np.ndarray, calib: np.ndarray, thresholds: np.ndarray, version: str,
+                 config: dict[str, Any] | None = None, char_map: dict[str, str] | None = None) -> None:
+        self.labels = tuple(labels)
+        self.vectorizers = vectorizers
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.calib = np.asarray(calib, dtype=np.float64)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.version = version
+        self.config = dict(config or {})
+        self.char_map = char_map
+        if char_map is not None and _char_map is None:
+            set_char_map(char_map)
+        self._feature_names: list[np.ndarray] | None = None
+        self._offsets = self._column_offsets()
+        self._coef_t = sp.csr_matrix(self.coef.T)
+
+    # -- plumbing --
+    def _column_offsets(self) -> list[int]:
+        offsets, total = [], 0
+        for _name, vec in self.vectorizers:
+            offsets.append(total)
+            total += len(vec.vocabulary_)
+        offsets.append(total)
+        return offsets
+
+    @property
+    def n_features(self) -> int:
+        return self._offsets[-1]
+
+    def feature_names(self) -> list[np.ndarray]:
+        """Per vectorizer, its feature names by column (built lazily: evidence only)."""
+        if self._feature_names is None:
+            self._feature_names = [vec.get_feature_names_out() for _n, vec in self.vectorizers]
+        return self._feature_names
+
+    def transform(self, folded: Sequence[str]) -> sp.csr_matrix:
+        """Stacked TF-IDF matrix for already folded texts."""
+        mats = [fast_tfidf(vec, folded) for _n, vec in self.vectorizers]
+        return sp.hstack(mats, format="csr") if len(mats) > 1 else mats[0].tocsr()
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        """Raw linear scores, (n_texts, n_labels)."""
+        return np.asarray((X @ self._coef_t).todense()) + self.intercept
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probabilities, (n_texts, n_labels)."""
+        s = self.scores(X)
+        return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * s + self.calib[:, 1])))
+
+    # -- public API --
+    def classify(self, text: str, *, evidence: str = "decided") -> Classification:
+        """Classify one text. ``evidence``: ``"decided"`` (default), ``"all"`` labels or ``"none"``."""
+        return self.classify_many([text], evidence=evidence)[0]
+
+    def classify_many(self, texts: Iterable[str], *, evidence: str = "decided") -> list[Classification]:
+        """Classify many texts at once (vectorised; the fast path for ingestion)."""
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise TypeError(f"text #{i} must be str, got {type(t).__name__}")
+        if evidence not in {"decided", "all", "none"}:
+            raise ValueError(f"evidence must be 'decided', 'all' or 'none', got {evidence!r}")
+        if not texts:
+            return []
+        originals, folded_list, origins, truncated = [], [], [], []
+        for t in texts:
+            cut = len(t) > MAX_CHARS
+            t = t[:MAX_CHARS] if cut else t
+            f, o = fold(t)
+            originals.append(t)
+            folded_list.append(f)
+            origins.append(o)
+            truncated.append(cut)
+        X = self.transform(folded_list)
+        P = self.probabilities(X)
+        rows = _RowView(X)
+        out: list[Classification] = []
+        for i, text in enumerate(originals):
+            empty = not folded_list[i].strip()
+            results: dict[str, LabelResult] = {}
+            for j, label in enumerate(self.labels):
+                p = float(P[i, j])
+                thr = float(self.thresholds[j])
+                decided = (not empty) and p >= thr
+                ev: list[dict[str, Any]] = []
+                if not empty and (evidence == "all" or (evidence == "decided" and decided)):
+                    ev = self.evidence(rows[i], j, text, folded_list[i], origins[i])
+                results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev)
+            out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
+                                      length=len(texts[i])))
+        return out
+
+    def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
+                 *, top: int = 12, max_spans: int = 5) -> list[dict[str, Any]]:
+        """Spans of ``text`` whose n-grams contributed most to label ``j``.
+
+        Each positive contribution ``coef × tfidf`` is spread over the characters of every
+        occurrence of its n-gram in the folded text; adjacent marked characters merge into one
+        phrase (extended to whole Latin words); phrases are ranked by summed contribution.
+        """
+        cols, vals = row.indices, row.data
+        contrib = vals * self.coef[j, cols]
+        order = np.argsort(-contrib)[:top]
+        weights = np.zeros(len(folded), dtype=np.float64)
+        names = self.feature_names()
+        for k in order:
+            c = float(contrib[k])
+            if c <= 0:
+                break
+            col = int(cols[k])
+            v = int(np.searchsorted(self._offsets, col, side="right") - 1)
+            gram = str(names[v][col - self._offsets[v]])
+            is_word = self.vectorizers[v][0].startswith("word")
+            for start, end in _occurrences(folded, gram, is_word):
+                # Spread the weight over the characters so long and short n-grams count alike.
+                weights[start:end] += c / max(1, end - start)
+        spans: list[dict[str, Any]] = []
+        i, n = 0, len(folded)
+        weights = weights.tolist()  # plain floats: much faster to scan than numpy scalars
+        at = (lambda k: k) if origin is None else origin.__getitem__
+        while i < n:
+            if weights[i] <= 0:
+                i += 1
+                continue
+            start = i
+            while i < n and (weights[i] > 0 or (folded[i] == " " and i + 1 < n and weights[i + 1] > 0)):
+                i += 1
+            end = i
+            # Whole Latin words only: "fir" inside "fire" becomes "fire".
+            while start > 0 and _WORD_CHAR.match(folded[start - 1]) and _WORD_CHAR.match(folded[start]):
+                start -= 1
+            while end < n and _WORD_CHAR.match(folded[end]) and _WORD_CHAR.match(folded[end - 1]):
+                end += 1
+            while start < end and folded[start] == " ":
+                start += 1
+            while end > start and folded[end - 1] == " ":
+                end -= 1
+            if end > start:
+                o_start, o_end = at(start), at(end - 1) + 1
+                if spans and o_start <= spans[-1]["end"]:
+                    spans[-1]["end"] = max(spans[-1]["end"], o_end)
+                    spans[-1]["weight"] += sum(weights[start:end])
+                    spans[-1]["text"] = text[spans[-1]["start"]:spans[-1]["end"]]
+                else:
+                    spans.append({"text": text[o_start:o_end], "start": o_start, "end": o_end,
+                                  "weight": sum(weights[start:end])})
+            i = max(i, end)
+        spans.sort(key=lambda s: -s["weight"])
+        for s in spans:
+            s["weight"] = round(s["weight"], 4)
+        return spans[:max_spans]
+
+    # -- persistence --
+    def state(self) -> dict[str, Any]:
+        """Everything needed to rebuild the classifier (what the artifact file holds)."""
+        return {"format": FORMAT_VERSION, "labels": list(self.labels), "vectorizers": self.vectorizers,
+                "coef": self.coef, "intercept": self.intercept, "calib": self.calib,
+                "thresholds": self.thresholds, "version": self.version, "config": self.config,
+                "char_map": self.char_map}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> "RedLineClassifier":
+        if state.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported artifact format {state.get('format')!r} (expected {FORMAT_VERSION})")
+        return cls(labels=state["labels"], vectorizers=state["vectorizers"], coef=state["coef"],
+                   intercept=state["intercept"], calib=state["calib"], thresholds=state["thresholds"],
+                   version=state["version"], config=state.get("config"), char_map=state.get("char_map"))
+
+
+# --- artifacts ----------------------------------------------------------------------------------
+
+
+def save_artifact(clf: RedLineClassifier, directory: Path, card: dict[str, Any], *,
+                  make_current: bool = True) -> Path:
+    """Write ``<version>.joblib`` + ``<version>.card.json`` into ``directory``.
+
+    With ``make_current`` the ``current`` pointer is switched to this version atomically.
+    Returns the artifact path.
+    """
+    import joblib
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for _name, vec in clf.vectorizers:
+        # The pruned-term set is only needed for introspection and can be larger than the model.
+        if hasattr(vec, "stop_words_"):
+            vec.stop_words_ = None
+    path = directory / f"{clf.version}{ARTIFACT_SUFFIX}"
+    tmp = path.with_suffix(".tmp")
+    joblib.dump(clf.state(), tmp, compress=3)  # zlib: small and loads fast
+    tmp.replace(path)
+    card_path = directory / f"{clf.version}{CARD_SUFFIX}"
+    card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if make_current:
+        set_current(directory, clf.version)
+    return path
+
+
+def set_current(directory: Path, version: str) -> None:
+    """Point ``directory/current`` at ``version`` (atomic rename)."""
+    if not (directory / f"{version}{ARTIFACT_SUFFIX}").exists():
+        raise FileNotFoundError(f"no artifact {version}{ARTIFACT_SUFFIX} in {directory}")
+    tmp = directory / f".{POINTER_NAME}.tmp"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    tmp.replace(directory / POINTER_NAME)
+
+
+def current_version(directory: Path) -> str | None:
+    """The version named by ``directory/current``, or None."""
+    pointer = directory / POINTER_NAME
+    if not pointer.is_file():
+        return None
+    version = pointer.read_text(encoding="utf-8").strip()
+    return version if (directory / f"{version}{ARTIFACT_SUFFIX}").is_file() else None
+
+
+def model_dir(settings: Any) -> Path:
+    """Where retrained models live: ``settings.model_dir`` (relative to ``data_dir``) or ``data_dir/models``."""
+    configured = (getattr(settings, "model_dir", "") or "").strip()
+    if not configured:
+        return Path(settings.data_dir) / "models"
+    p = Path(configured).expanduser()
+    return p if p.is_absolute() else Path(settings.data_dir) / p
+
+
+def resolve_artifact(path: str | Path | None = None, settings: Any = None) -> Path:
+    """The artifact file to load: ``path`` (file or directory with a ``current`` pointer), else the
+    promoted model under :func:`model_dir` when there is one, else the bundled artifact."""
+    candidates: list[Path] = []
+    if path is not None:
+        candidates.append(Path(path))
+    else:
+        if settings is not None:
+            candidates.append(model_dir(settings))
+        candidates.append(BUNDLED_DIR)
+    for cand in candidates:
+        if cand.is_file():
+            return cand
+        if cand.is_dir():
+            version = current_version(cand)
+            if version:
+                return cand / f"{version}{ARTIFACT_SUFFIX}"
+            if cand == BUNDLED_DIR:
+                # An installed wheel may lack the extension-less pointer: take the newest artifact.
+                found = sorted(cand.glob(f"redline-*{ARTIFACT_SUFFIX}"))
+                if found:
+                    return found[-1]
+        if path is not None:
+            break
+    raise FileNotFoundError(
+        f"no classifier artifact at {candidates[0]} (train one with `riskradar model train`)")
+
+
+def load_classifier(path: str | Path | None = None, *, settings: Any = None) -> RedLineClassifier:
+    """Load a classifier artifact.
+
+    ``path`` may be an artifact file or a directory holding a ``current`` pointer. Without it the
+    promoted model in ``settings``' model directory is preferred (when ``settings`` is given and a
+    model was promoted there), then the bundled artifact in ``models/artifacts/``.
+    """
+    import joblib
+
+    file = resolve_artifact(path, settings)
+    state = joblib.load(file)
+    return RedLineClassifier.from_state(state)
+
+
+def load_card(path: str | Path | None = None, *, settings: Any = None) -> dict[str, Any]:
+    """The model card (JSON) next to the artifact that :func:`load_classifier` would load."""
+    file = resolve_artifact(path, settings)
+    card = file.with_name(file.name[: -len(ARTIFACT_SUFFIX)] + CARD_SUFFIX)
+    if not card.is_file():
+        raise FileNotFoundError(f"model card {card} is missing")
+    return json.loads(card.read_text(encoding="utf-8"))
+
+
+_default_lock = threading.Lock()
+_default_cache: dict[str, Any] = {}
+_configured_settings: Any = None
+
+
+def configure(settings: Any) -> None:
+    """Remember ``settings`` for this process so :func:`default_classifier` (and therefore
+    ``tag_articles(..., classifier=None)``) prefers a model promoted under ``settings.model_dir``.
+    Called by :func:`models.lifecycle.retrain_if_better`; apps may call it at start-up."""
+    global _configured_settings
+    _configured_settings = settings
+
+
+def default_classifier(settings: Any = None) -> RedLineClassifier:
+    """The classifier ingestion should use, cached per process.
+
+    ``settings`` (or those given to :func:`configure`) select a promoted model; without either the
+    bundled artifact is used. The cache is keyed by the resolved artifact path, so promoting a new
+    model (which switches the ``current`` pointer) is picked up at the next call without a restart.
+    """
+    file = resolve_artifact(None, settings if settings is not None else _configured_settings)
+    key = str(file)
+    with _default_lock:
+        if _default_cache.get("key") != key:
+            _default_cache["clf"] = load_classifier(file)
+            _default_cache["key"] = key
+        return _default_cache["clf"]

@@ -1,0 +1,276 @@
+"""Training: features, one calibrated linear model per label, thresholds from cross-validation.
+
+Everything that is chosen from data (Platt calibration, thresholds, the model configuration in
+:func:`compare_configs`) is chosen on cross-validated predictions over the TRAIN split only; the
+held-out split is used solely to report metrics in the model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from models.corpus import Example, split, stats
+from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, fold_text,
+                            save_artifact)
+
+#: Red lines: keep precision at least this high while maximising recall.
+RED_LINE_MIN_PRECISION = 0.85
+# Latin words only: Chinese runs are covered by the character n-grams.
+WORD_TOKEN = r"(?u)\b[a-z][a-z0-9'\-]+\b"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Model configuration (the defaults are what measured best in cross-validation on train)."""
+
+    model: str = "svm"  # "svm" (LinearSVC) or "lr" (LogisticRegression)
+    C: float = 0.3
+    char_wb: tuple[int, int] | None = (2, 5)
+    char: tuple[int, int] | None = (1, 3)  # plain char n-grams: CJK unigrams/bigrams across punctuation
+    word: tuple[int, int] | None = (1, 2)
+    min_df: int = 2
+    max_features: int | None = 300_000
+    sublinear_tf: bool = True
+    cv_folds: int = 5
+    cv_repeats: int = 5  # repeated CV with different shuffles: steadier calibration and thresholds
+    class_weight: str | None = "balanced"
+    seed: int = 13
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CVReport:
+    """Cross-validated (train-only) predictions used to pick calibration and thresholds."""
+
+    probabilities: np.ndarray
+    thresholds: np.ndarray
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _char_map() -> dict[str, str]:
+    return build_char_map()
+
+
+def build_vectorizers(config: TrainConfig, n_docs: int) -> list[tuple[str, TfidfVectorizer]]:
+    """Unfitted vectorizers for ``config`` (min_df relaxed for tiny corpora)."""
+    min_df = config.min_df if n_docs >= 50 else 1
+    common = dict(lowercase=False, sublinear_tf=config.sublinear_tf, min_df=min_df, dtype=np.float32)
+    vecs: list[tuple[str, TfidfVectorizer]] = []
+    if config.char_wb:
+        vecs.append(("char_wb", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config.char_wb),
+                                                max_features=config.max_features, **common)))
+    if config.char:
+        vecs.append(("char", TfidfVectorizer(analyzer="char", ngram_range=tuple(config.char),
+                                             max_features=config.max_features, **common)))
+    if config.word:
+        vecs.append(("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(config.word),
+                                             token_pattern=WORD_TOKEN, **common)))
+    if not vecs:
+        raise ValueError("config enables no feature family")
+    return vecs
+
+
+def _estimator(config: TrainConfig):  # type: ignore[no-untyped-def]
+    if config.model == "lr":
+        return LogisticRegression(C=config.C, class_weight=config.class_weight, max_iter=2000,
+                                  solver="liblinear")
+    if config.model == "svm":
+        return LinearSVC(C=config.C, class_weight=config.class_weight, max_iter=5000)
+    raise ValueError(f"unknown model {config.model!r} (use 'lr' or 'svm')")
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Fit p = sigmoid(a*s + c) on cross-validated scores (Platt scaling)."""
+    if y.min() == y.max():
+        return 1.0, 0.0
+    lr = LogisticRegression(C=1e4, solver="lbfgs")
+    lr.fit(scores.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray, *, red_line: bool) -> float:
+    """Decision threshold from cross-validated probabilities.
+
+    Red lines: the highest threshold that reaches the best recall achievable with precision
+    ≥ :data:`RED_LINE_MIN_PRECISION` (missing a fire costs more than an extra alert); when no
+    threshold reaches that precision, the F1-best one. Other labels: the F1-best threshold.
+    The cut is placed halfway to the next lower score, a margin for unseen text.
+    """
+    if y.sum() == 0 or y.sum() == len(y):
+        return 0.5
+    order = np.argsort(-p)
+    ps, ys = p[order], y[order]
+    tp = np.cumsum(ys)
+    fp = np.cumsum(1 - ys)
+    precision = tp / (tp + fp)
+    recall = tp / ys.sum()
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    # Only cut between distinct scores.
+    last_of_run = np.r_[ps[1:] != ps[:-1], True]
+    idx = np.flatnonzero(last_of_run)
+    best = int(idx[np.argmax(f1[idx])])
+    if red_line:
+        ok = idx[precision[idx] >= RED_LINE_MIN_PRECISION]
+        if len(ok):
+            top_recall = recall[ok].max()
+            best = int(ok[recall[ok] >= top_recall - 1e-12][0])
+    below = ps[best + 1] if best + 1 < len(ps) else max(0.0, ps[best] - 0.1)
+    return float(np.clip((ps[best] + below) / 2.0, 0.02, 0.98))
+
+
+def label_matrix(examples: Sequence[Example], labels: Sequence[str] = LABELS) -> np.ndarray:
+    """(n_examples, n_labels) 0/1 matrix."""
+    Y = np.zeros((len(examples), len(labels)), dtype=np.int8)
+    index = {lab: j for j, lab in enumerate(labels)}
+    for i, e in enumerate(examples):
+        for lab in e.labels:
+            if lab in index:
+                Y[i, index[lab]] = 1
+    return Y
+
+
+def fit(examples: Sequence[Example], config: TrainConfig | None = None, *, version: str = "unversioned",
+        negative_labels: Sequence[Sequence[str]] | None = None) -> tuple[RedLineClassifier, CVReport]:
+    """Train on ``examples``; calibration and thresholds come from k-fold CV predictions.
+
+    ``negative_labels`` (parallel to ``examples``) marks labels an analyst rejected; they are
+    ordinary negatives for those labels (already implied by their absence from ``labels``).
+    """
+    del negative_labels  # absence from labels already makes them negatives; kept for clarity of API
+    config = config or TrainConfig()
+    if not examples:
+        raise ValueError("no training examples")
+    folded = [fold_text(e.text) for e in examples]
+    groups = [(e.event or e.source_url or e.id or str(i)).strip().lower() for i, e in enumerate(examples)]
+    Y = label_matrix(examples)
+    vecs, mats = [], []
+    for name, vec in build_vectorizers(config, len(examples)):
+        try:
+            mats.append(vec.fit_transform(folded))
+        except ValueError:
+            continue  # e.g. no Latin words at all in a Chinese-only corpus: drop that family
+        vecs.append((name, vec))
+    if not vecs:
+        raise ValueError("no features could be extracted from the training texts")
+    import scipy.sparse as sp
+
+    X = sp.hstack(mats, format="csr") if len(mats) > 1 else mats[0].tocsr()
+    n_labels = len(LABELS)
+    coef = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
+    intercept = np.zeros(n_labels)
+    calib = np.tile([1.0, 0.0], (n_labels, 1))
+    thresholds = np.full(n_labels, 0.5)
+    P_cv = np.zeros((len(examples), n_labels))
+    for j, label in enumerate(LABELS):
+        y = Y[:, j]
+        pos, neg = int(y.sum()), int(len(y) - y.sum())
+        if pos == 0:
+            intercept[j] = -10.0  # never seen: never predicted
+            continue
+        folds = min(config.cv_folds, pos, neg)
+        repeats = max(1, config.cv_repeats) if folds >= 2 else 0
+        scores_runs: list[np.ndarray] = []
+        for rep in range(repeats):
+            scores_cv = np.zeros(len(y))
+            seed = config.seed + rep
+            # Folds are grouped by event: items about one event never sit on both sides, so the
+            # cross-validated scores (and the thresholds chosen on them) reflect unseen events.
+            if len(set(groups)) >= folds and len({g for g, t in zip(groups, y) if t}) >= folds:
+                splits = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y, groups)
+            else:
+                splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y)
+            for tr, te in splits:
+                est = _estimator(config).fit(X[tr], y[tr])
+                scores_cv[te] = est.decision_function(X[te])
+            scores_runs.append(scores_cv)
+        est = _estimator(config).fit(X, y)
+        coef[j] = est.coef_.ravel()
+        intercept[j] = float(est.intercept_[0])
+        if scores_runs:
+            pooled_scores = np.concatenate(scores_runs)
+            pooled_y = np.tile(y, len(scores_runs))
+            a, c = _platt(pooled_scores, pooled_y)
+            calib[j] = (a, c)
+            pooled_p = 1.0 / (1.0 + np.exp(-(a * pooled_scores + c)))
+            thresholds[j] = choose_threshold(pooled_p, pooled_y, red_line=label in RED_LINES)
+            P_cv[:, j] = pooled_p[: len(y)]  # the first repetition, for the CV report
+    spaces = [(name, FeatureSpace.from_vectorizer(vec)) for name, vec in vecs]
+    clf = RedLineClassifier(labels=LABELS, vectorizers=spaces, coef=coef, intercept=intercept, calib=calib,
+                            thresholds=thresholds, version=version, config=config.to_dict(),
+                            char_map=_char_map())
+    from models.evaluate import metrics_from_matrices
+
+    report = CVReport(probabilities=P_cv, thresholds=thresholds,
+                      metrics=metrics_from_matrices(Y, (P_cv >= thresholds).astype(np.int8)))
+    return clf, report
+
+
+def compare_configs(examples: Sequence[Example], configs: dict[str, TrainConfig]) -> dict[str, dict[str, Any]]:
+    """Cross-validated (train-only) metrics for each candidate configuration."""
+    out = {}
+    for name, cfg in configs.items():
+        _clf, rep = fit(examples, cfg)
+        out[name] = {"macro_f1": rep.metrics["macro_f1"],
+                     "recall": {lab: rep.metrics["per_label"][lab]["recall"] for lab in RED_LINES},
+                     "precision": {lab: rep.metrics["per_label"][lab]["precision"] for lab in RED_LINES}}
+    return out
+
+
+def make_version(examples: Sequence[Example], config: TrainConfig, now: datetime | None = None) -> str:
+    """``redline-YYYYMMDD-<hash>``: the hash covers the training texts, labels and config."""
+    now = now or datetime.now(timezone.utc)
+    h = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode())
+    for e in examples:
+        h.update(e.text.encode("utf-8"))
+        h.update(("|" + ",".join(e.labels) + "\n").encode())
+    return f"redline-{now:%Y%m%d}-{h.hexdigest()[:8]}"
+
+
+def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainConfig | None = None,
+                   extra: Sequence[Example] = (), make_current: bool = True,
+                   now: datetime | None = None) -> tuple[RedLineClassifier, dict[str, Any], Path]:
+    """Train on the train split of ``examples`` (+ ``extra`` feedback examples), evaluate on the
+    held-out split, write artifact + model card to ``out_dir``. Returns (classifier, card, path)."""
+    from models.evaluate import evaluate
+
+    config = config or TrainConfig()
+    train = split(examples, "train") + list(extra)
+    heldout = split(examples, "heldout")
+    version = make_version(train, config, now)
+    clf, report = fit(train, config, version=version)
+    held_metrics = evaluate(clf, heldout) if heldout else None
+    card = {
+        "version": version,
+        "created_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "labels": list(LABELS),
+        "red_lines": list(RED_LINES),
+        "config": config.to_dict(),
+        "features": clf.n_features,
+        "thresholds": {lab: round(float(t), 4) for lab, t in zip(LABELS, clf.thresholds)},
+        "data": {"corpus": stats(examples), "feedback_examples": len(extra), "train_items": len(train)},
+        "cv_train_metrics": report.metrics,
+        "heldout_metrics": held_metrics,
+        "threshold_policy": (f"red lines: highest threshold reaching the best recall at precision >= "
+                             f"{RED_LINE_MIN_PRECISION} on {config.cv_folds}-fold CV over train; others: best F1"),
+    }
+    path = save_artifact(clf, Path(out_dir), card, make_current=make_current)
+    card["artifact"] = path.name
+    card["artifact_bytes"] = path.stat().st_size
+    (Path(out_dir) / f"{version}.card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
+                                                       encoding="utf-8")
+    return clf, card, path

@@ -1,0 +1,116 @@
+"""Dashboard aggregate queries against a real (SQLite) database with known rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from dashboards.queries import Filters, TTLCache, dashboard_data, supplier_page
+from riskradar.domain import Agreement, Alert, Audit, AuditFinding, RiskSnapshot, Supplier
+
+TODAY = date(2025, 6, 1)
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+
+def _supplier(session: Session, ref: str, country: str, tier: str | None, score: float | None, spend: float = 100.0) -> Supplier:
+    s = Supplier(external_ref=ref, name_zh=f"供应商{ref}", country=country, industry="textiles", annual_spend=spend,
+                 risk_tier=tier, risk_score=score)
+    session.add(s)
+    session.flush()
+    return s
+
+
+def _snapshot(session: Session, s: Supplier, lb: int, ib: int, tier: str, prev: str | None = None,
+              at: datetime = NOW) -> None:
+    session.add(RiskSnapshot(supplier_id=s.id, computed_at=at, score=50.0, likelihood=lb * 20.0, impact=ib * 20.0,
+                             likelihood_band=lb, impact_band=ib, tier=tier, previous_tier=prev))
+
+
+def test_tiles_count_what_they_say(session: Session) -> None:
+    a = _supplier(session, "A", "CN", "red_line", 90)
+    b = _supplier(session, "B", "CN", "low", 10)
+    c = _supplier(session, "C", "VN", "high", 70)
+    _supplier(session, "D", "VN", None, None)
+    session.add_all([
+        Agreement(supplier_id=a.id, version="1", status="signed", signed_date=TODAY - timedelta(days=10),
+                  expiry_date=TODAY + timedelta(days=10)),
+        Agreement(supplier_id=b.id, version="1", status="signed", signed_date=TODAY - timedelta(days=400),
+                  expiry_date=TODAY - timedelta(days=1)),  # expired: not covered
+        Alert(supplier_id=a.id, category="fire", rule="news", dedupe_key="k1", status="new", title="t"),
+        Alert(supplier_id=a.id, category="fire", rule="news", dedupe_key="k2", status="resolved", title="t"),
+        Alert(supplier_id=b.id, category="wages_hours", rule="news", dedupe_key="k3", status="new", title="t"),
+    ])
+    audit = Audit(external_ref="AU1", supplier_id=b.id, scheme="rba", audit_date=TODAY - timedelta(days=800))
+    session.add(audit)
+    session.flush()
+    session.add_all([
+        AuditFinding(audit_id=audit.id, supplier_id=b.id, finding_ref="1", category="fire", severity="major",
+                     status="open", cap_due_date=TODAY - timedelta(days=1)),
+        AuditFinding(audit_id=audit.id, supplier_id=b.id, finding_ref="2", category="fire", severity="major",
+                     status="closed", cap_due_date=TODAY - timedelta(days=1)),
+        AuditFinding(audit_id=audit.id, supplier_id=b.id, finding_ref="3", category="fire", severity="major",
+                     status="open", cap_due_date=TODAY + timedelta(days=1)),
+    ])
+    session.commit()
+    data = dashboard_data(session, Filters(), today=TODAY, validity_months=24)
+    assert data["tiers"] == {"low": 1, "medium": 0, "high": 1, "red_line": 1, "unscored": 1}
+    assert data["open_redline_alerts"] == 1
+    assert data["agreements"] == {"covered": 1, "total": 4, "share": 0.25}
+    # b: last audit older than 24 months; a, c: high / red-line never audited.
+    assert data["audits_overdue"] == 3
+    assert data["caps_overdue"] == 1
+    vn = dashboard_data(session, Filters(country="VN"), today=TODAY)
+    assert vn["tiers"]["high"] == 1 and vn["open_redline_alerts"] == 0
+    assert c.id  # used
+
+
+def test_risk_matrix_uses_only_the_latest_snapshot(session: Session) -> None:
+    a = _supplier(session, "A", "CN", "high", 70, spend=1000)
+    b = _supplier(session, "B", "CN", "low", 10, spend=5)
+    _snapshot(session, a, 1, 1, "low", at=NOW - timedelta(days=30))
+    _snapshot(session, a, 4, 5, "high", prev="low")
+    _snapshot(session, b, 4, 5, "high", at=NOW - timedelta(days=1))
+    _snapshot(session, b, 1, 2, "low", prev="high")
+    session.commit()
+    cells = {(c["likelihood_band"], c["impact_band"]): c for c in dashboard_data(session, Filters(), today=TODAY)["matrix"]}
+    assert set(cells) == {(4, 5), (1, 2)}
+    assert cells[(4, 5)]["count"] == 1 and cells[(4, 5)]["spend"] == 1000
+    rows, total = supplier_page(session, Filters(likelihood_band=4, impact_band=5))
+    assert total == 1 and rows[0].external_ref == "A"
+    movers = dashboard_data(session, Filters(), today=TODAY)["movers"]
+    assert [(m["ref"], m["from"], m["to"]) for m in movers][:2] == [("A", "low", "high"), ("B", "high", "low")]
+
+
+def test_cache_serves_the_same_answer_within_its_ttl(session: Session) -> None:
+    _supplier(session, "A", "CN", "low", 1)
+    session.commit()
+    cache = TTLCache()
+    first = dashboard_data(session, Filters(), today=TODAY, cache=cache, ttl=60)
+    _supplier(session, "B", "CN", "low", 1)
+    session.commit()
+    assert dashboard_data(session, Filters(), today=TODAY, cache=cache, ttl=60)["tiers"] == first["tiers"]
+    assert dashboard_data(session, Filters(), today=TODAY, cache=cache, ttl=0)["tiers"]["low"] == 2
+
+
+def test_stale_entries_are_served_while_one_thread_recomputes() -> None:
+    import threading
+    import time
+
+    cache = TTLCache()
+    calls: list[int] = []
+    done = threading.Event()
+
+    def compute() -> int:
+        calls.append(1)
+        if len(calls) > 1:
+            done.set()
+        return len(calls)
+
+    assert cache.get_or_compute("k", 0.05, compute, stale_ttl=60) == 1
+    time.sleep(0.08)
+    assert cache.get_or_compute("k", 0.05, compute, stale_ttl=60) == 1  # stale, served at once
+    assert done.wait(5)
+    time.sleep(0.05)
+    assert cache.get_or_compute("k", 10, compute, stale_ttl=60) == 2
+    assert len(calls) == 2

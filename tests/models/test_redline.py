@@ -1,0 +1,134 @@
+"""The bundled red-line classifier: hard negatives, positives in en / zh-Hans / zh-Hant, evidence, edge input."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.redline import MAX_CHARS, fold
+
+HARD_NEGATIVES = [
+    "Board fires CEO after quarterly loss; shares jump 5% as investors welcome the leadership change.",
+    "Israel and Hamas agree to a ceasefire in Gaza, mediators say the truce starts on Sunday.",
+    "Retailer under fire from investors over executive pay package at annual meeting.",
+    "Struggling lender sold in a fire sale to its larger rival over the weekend.",
+    "Forest fire forces evacuation of mountain villages as firefighters battle the blaze in the national park.",
+    "Company launches anti-bribery training for all employees and publishes its new anti-corruption policy.",
+    "Toy maker recalls children's pajamas that fail the flammability standard; no injuries reported.",
+    "公司董事会宣布解雇首席执行官，股价当日上涨。",
+    "以色列与哈马斯达成停火协议，周日起生效。",
+]
+
+POSITIVES = [
+    ("Fire at garment factory kills 40 workers trapped behind locked exits.", "fire"),
+    ("Explosion at chemical plant warehouse kills five workers, dozens injured.", "fire"),
+    ("Supplier found employing 14-year-old children on its assembly line, audit reveals.", "child_labour"),
+    ("Migrant workers say the factory confiscated their passports and kept them in debt bondage.", "forced_labour"),
+    ("Purchasing manager arrested for taking kickbacks from suppliers in exchange for contracts.", "bribery"),
+    ("服装厂发生火灾，造成多名工人死亡，消防部门正在调查起火原因。", "fire"),
+    ("电子厂被曝使用童工，多名未满16岁的学生在流水线上加班。", "child_labour"),
+    ("砖厂老板扣押工人身份证，强迫智障人员劳动多年不发工资。", "forced_labour"),
+    ("采购经理收受供应商回扣数十万元，涉嫌非国家工作人员受贿罪被捕。", "bribery"),
+    ("工廠發生火災，多名工人被困身亡。", "fire"),
+    ("電子廠被揭發僱用童工，未成年工每天工作十二小時。", "child_labour"),
+    ("僱主扣押外籍移工護照，強迫勞動並積欠工資。", "forced_labour"),
+    ("供應商向採購主管行賄，收受回扣案被起訴。", "bribery"),
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negative_raises_no_red_line(bundled, text):
+    assert bundled.classify(text).red_lines == []
+
+
+@pytest.mark.parametrize("text,label", POSITIVES)
+def test_clear_positive_is_flagged(bundled, text, label):
+    assert label in bundled.classify(text).positive
+
+
+def test_mixed_language_text_is_flagged(bundled):
+    result = bundled.classify("Dongguan supplier 工厂火灾 kills 12 workers, 多名工人遇难")
+    assert "fire" in result.positive
+
+
+def test_traditional_and_simplified_fold_to_the_same_text():
+    assert fold("工廠發生火災")[0] == fold("工厂发生火灾")[0]
+
+
+def test_evidence_offsets_point_into_original_text(bundled):
+    text = "BREAKING:  Ｆａｃｔｏｒｙ FIRE kills 12 workers at a garment plant in Dhaka."
+    result = bundled.classify(text)
+    evidence = result.labels["fire"].evidence
+    assert evidence, "a decided label carries evidence"
+    for span in evidence:
+        assert text[span["start"]:span["end"]] == span["text"]
+    assert any("FIRE" in span["text"] or "Ｆａｃｔｏｒｙ" in span["text"] for span in evidence)
+
+
+def test_evidence_offsets_in_traditional_chinese(bundled):
+    text = "深圳一間電子廠凌晨發生火災，三名工人死亡。"
+    span = bundled.classify(text).labels["fire"].evidence[0]
+    assert text[span["start"]:span["end"]] == span["text"]
+    assert "火" in span["text"] or "災" in span["text"] or "死" in span["text"]
+
+
+def test_empty_text_decides_nothing_but_has_probabilities(bundled):
+    result = bundled.classify("")
+    assert result.positive == []
+    assert all(0.0 <= r.probability <= 1.0 for r in result.labels.values())
+    assert all(r.evidence == [] for r in result.labels.values())
+
+
+def test_whitespace_only_text_decides_nothing(bundled):
+    assert bundled.classify("   \n\t ").positive == []
+
+
+def test_very_long_text_is_truncated_and_flagged(bundled):
+    text = ("Factory fire kills workers. " + "x" * 50) * 20_000  # ~1.5 MB
+    result = bundled.classify(text)
+    assert result.truncated is True
+    assert result.length == len(text) > MAX_CHARS
+    assert "fire" in result.positive
+    assert all(span["end"] <= MAX_CHARS for span in result.labels["fire"].evidence)
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"factory fire", ["fire"]])
+def test_non_text_input_is_a_clear_type_error(bundled, bad):
+    with pytest.raises(TypeError, match="must be str"):
+        bundled.classify(bad)
+
+
+def test_classify_many_matches_classify(bundled):
+    texts = [POSITIVES[0][0], HARD_NEGATIVES[0], POSITIVES[5][0]]
+    many = bundled.classify_many(texts)
+    assert [c.positive for c in many] == [bundled.classify(t).positive for t in texts]
+
+
+def test_result_carries_version_and_thresholds(bundled):
+    result = bundled.classify("Factory fire kills workers")
+    assert result.version.startswith("redline-")
+    assert set(result.labels) == {"child_labour", "forced_labour", "bribery", "fire", "wages_hours",
+                                  "health_safety", "environment", "discrimination"}
+    assert all(0 < r.threshold < 1 for r in result.labels.values())
+
+
+def test_label_vocabulary_matches_the_domain():
+    from models import redline
+    from riskradar.domain.base import CLASSIFIER_LABELS, RED_LINES
+
+    assert redline.LABELS == CLASSIFIER_LABELS and redline.RED_LINES == RED_LINES
+
+
+def test_fast_tfidf_equals_scikit_learn(bundled):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from models.redline import FeatureSpace, fold_text
+    from models.train import WORD_TOKEN
+
+    docs = [fold_text(t) for t, _ in POSITIVES] + [fold_text(t) for t in HARD_NEGATIVES] + ["", "  a\t\tb  c", "x"]
+    for analyzer, rng in (("char_wb", (2, 5)), ("char", (1, 3)), ("word", (1, 2))):
+        extra = {"token_pattern": WORD_TOKEN} if analyzer == "word" else {}
+        vec = TfidfVectorizer(analyzer=analyzer, ngram_range=rng, lowercase=False, sublinear_tf=True,
+                              **extra).fit(docs)
+        expected = vec.transform(docs).toarray()
+        got = FeatureSpace.from_vectorizer(vec).transform(docs).toarray()
+        assert abs(expected - got).max() < 1e-6, analyzer
