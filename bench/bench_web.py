@@ -57,6 +57,9 @@ def prepare(scale: str) -> tuple[Any, Any]:
         print(f"copying {src.name} ({src.stat().st_size / 1e9:.2f} GB) ...", flush=True)
         shutil.copyfile(src, workdir / "scale.db.part")
         (workdir / "scale.db.part").rename(db_path)
+    from bench.datasets import sync_model_indexes
+
+    sync_model_indexes(db_path)  # a copy made before an index was added to the models
     settings = load_settings(env={}, data_dir=workdir, database_url=f"sqlite:///{db_path}", secret_key="bench",
                              scheduler_in_web=False)
     db = Database(settings)

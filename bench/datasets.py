@@ -48,9 +48,12 @@ def scale_db(scale: str = "full", *, seed: int = DEFAULT_SEED, rebuild: bool = F
     path = DATA_DIR / f"{_stem(scale, seed)}.db"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists() and not rebuild:
+        with _lock(_stem(scale, seed)):
+            sync_model_indexes(path)
         return path
     with _lock(_stem(scale, seed)):
         if path.exists() and meta.exists() and not rebuild:
+            sync_model_indexes(path)
             return path  # another process built it while we waited
         tmp = path.with_suffix(".building")
         for stale in (tmp, path, meta, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -61,6 +64,48 @@ def scale_db(scale: str = "full", *, seed: int = DEFAULT_SEED, rebuild: bool = F
         meta.write_text(json.dumps(info, indent=2))
         print(f"built in {info['build_seconds']}s: {info['rows']}", file=sys.stderr)
     return path
+
+
+def sync_model_indexes(path: Path) -> list[str]:
+    """Bring the indexes of a cached SQLite database in line with the models (idempotent).
+
+    A cached dataset built before an index was added (or renamed) in ``riskradar/domain`` gets
+    the same ``CREATE INDEX`` the initial migration runs, same name, and loses ``ix_*`` indexes
+    the models no longer declare; the touched tables are re-ANALYZEd. Takes seconds, instead of a
+    rebuild. Returns what it did (empty when already in line).
+    """
+    import sqlite3
+
+    from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+    from sqlalchemy.schema import CreateIndex
+
+    from riskradar.domain import Base
+
+    wanted = {idx.name: idx for table in Base.metadata.tables.values() for idx in table.indexes}
+    conn = sqlite3.connect(path)
+    try:
+        existing = {name: tbl for name, tbl in conn.execute(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        done: list[str] = []
+        touched: set[str] = set()
+        for name, idx in wanted.items():
+            if name not in existing and idx.table.name in {t for t in existing.values()}:
+                conn.execute(str(CreateIndex(idx).compile(dialect=sqlite_dialect())))
+                done.append(f"+{name}")
+                touched.add(idx.table.name)
+        for name, table in existing.items():
+            if name.startswith("ix_") and name not in wanted:
+                conn.execute(f"DROP INDEX {name}")
+                done.append(f"-{name}")
+                touched.add(table)
+        for table in sorted(touched):
+            conn.execute(f"ANALYZE {table}")
+        conn.commit()
+    finally:
+        conn.close()
+    if done:
+        print(f"{path.name}: indexes synced with the models: {' '.join(done)}", file=sys.stderr)
+    return done
 
 
 def scale_meta(scale: str = "full", *, seed: int = DEFAULT_SEED) -> dict[str, Any]:

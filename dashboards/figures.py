@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -145,9 +146,11 @@ def tier_distribution_figure(rows: Sequence[Mapping[str, Any]], labels: Mapping[
 
 
 def events_over_time_figure(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None,
-                            *, title: str | None = None) -> go.Figure:
-    """Stacked monthly bars of red-line events per category."""
-    months = sorted({r["month"] for r in rows if r.get("month")})
+                            *, title: str | None = None, months: Sequence[str] | None = None) -> go.Figure:
+    """Stacked monthly bars of red-line events per category (``labels`` maps category -> name);
+    ``months`` (optional) is the whole period to show, quiet months included."""
+    present = {r["month"] for r in rows if r.get("month")}
+    months = sorted(present | set(months or ())) if present else []
     series: dict[str, dict[str, int]] = defaultdict(dict)
     for r in rows:
         if r.get("month"):
@@ -156,13 +159,23 @@ def events_over_time_figure(rows: Sequence[Mapping[str, Any]], labels: Mapping[s
     for label_code in sorted(series, key=lambda c: list(CATEGORY_COLOURS).index(c) if c in CATEGORY_COLOURS else 99):
         fig.add_trace(go.Bar(x=months, y=[series[label_code].get(m, 0) for m in months], name=_l(labels, label_code),
                              marker={"color": CATEGORY_COLOURS.get(label_code, "#868e96")}))
+    if not months:
+        # Nothing to plot: no empty axes with a meaningless −1..4 scale (the page says why).
+        fig.update_layout(**_base_layout(title, height=120, xaxis={"visible": False}, yaxis={"visible": False}))
+        return fig
     fig.update_layout(**_base_layout(title, barmode="stack", height=320, legend={"orientation": "h", "y": -0.2},
-                                     xaxis={"type": "category"}))
+                                     xaxis={"type": "category"}, yaxis={"rangemode": "tozero", "tickformat": ",d"}))
     return fig
 
 
-def score_breakdown_figure(reasons: Sequence[Mapping[str, Any]], lang: str = "en") -> go.Figure:
-    """Horizontal bars of each factor's contribution to the score, with the reason as hover."""
+def score_breakdown_figure(reasons: Sequence[Mapping[str, Any]], lang: str = "en",
+                           labels: Mapping[str, str] | None = None) -> go.Figure:
+    """Horizontal bars of each factor's contribution to the score, with the reason as hover.
+
+    ``labels`` maps factor codes and red-line categories to display names; a factor that
+    concerns one category (findings, news...) is shown as "factor · category", so two
+    categories of one factor get two bars.
+    """
     items = []
     for r in reasons:
         value = r.get("contribution", r.get("weight", r.get("value", 0)))
@@ -171,7 +184,10 @@ def score_breakdown_figure(reasons: Sequence[Mapping[str, Any]], lang: str = "en
         except (TypeError, ValueError):
             value = 0.0
         text = r.get(lang) or r.get("en") or r.get("zh") or ""
-        items.append((str(r.get("factor", "?")), value, str(text)))
+        name = _l(labels, str(r.get("factor", "?")))
+        if r.get("category"):
+            name = f"{name} · {_l(labels, r['category'])}"
+        items.append((name, value, str(text)))
     items.sort(key=lambda it: it[1])
     fig = go.Figure(go.Bar(y=[i[0] for i in items], x=[i[1] for i in items], orientation="h",
                            text=[i[2] for i in items], textposition="none",
@@ -186,10 +202,15 @@ def risk_history_figure(history: Sequence[Mapping[str, Any]], labels: Mapping[st
     """Score over time with markers coloured by tier."""
     xs = [h["computed_at"] for h in history]
     ys = [h["score"] for h in history]
+    xaxis: dict[str, Any] = {"type": "date", "tickformat": "%Y-%m-%d", "hoverformat": "%Y-%m-%d %H:%M"}
+    if xs and all(isinstance(x, datetime) for x in xs) and max(xs) - min(xs) < timedelta(days=2):
+        # One scoring (or a few the same day): a week around it, not an axis of milliseconds.
+        xaxis["range"] = [min(xs) - timedelta(days=3), max(xs) + timedelta(days=3)]
     colours = [TIER_COLOURS.get(h.get("tier") or "unscored", "#adb5bd") for h in history]
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": "#495057"},
                                marker={"color": colours, "size": 9},
                                text=[_l(labels, h.get("tier")) for h in history],
                                hovertemplate="%{x}<br>%{y:.1f} · %{text}<extra></extra>"))
-    fig.update_layout(**_base_layout(height=260, yaxis={"range": [0, 100], "title": {"text": _l(labels, "score")}}))
+    fig.update_layout(**_base_layout(height=260, xaxis=xaxis,
+                                     yaxis={"range": [0, 100], "title": {"text": _l(labels, "score")}}))
     return fig

@@ -22,7 +22,6 @@ from riskradar.domain.agreements import Agreement
 from riskradar.domain.alerts import Alert
 from riskradar.domain.audits import Audit, AuditFinding
 from riskradar.domain.base import RED_LINES, RISK_TIERS
-from riskradar.domain.news import Article, ArticleSupplierLink, ArticleTag
 from riskradar.domain.scoring import RiskSnapshot
 from riskradar.domain.suppliers import Supplier
 
@@ -223,23 +222,34 @@ def _month(session: Session, column: Any) -> Any:
     return func.to_char(column, "YYYY-MM")
 
 
+def events_range(f: Filters, today: date) -> tuple[date, date]:
+    """The period of the red-line events chart: the filter's dates, by default the last 12 months."""
+    return f.date_from or (today.replace(day=1) - timedelta(days=335)).replace(day=1), f.date_to or today
+
+
+def events_months(f: Filters, today: date) -> list[str]:
+    """Every month ("YYYY-MM") of :func:`events_range`, so the chart shows quiet months as zero."""
+    start, end = events_range(f, today)
+    months, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month) and len(months) < 240:
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
 def redline_events(session: Session, f: Filters, today: date) -> list[dict[str, Any]]:
-    """Red-line news events per month and category: decided, not dismissed tags on articles
-    linked to a (filtered) supplier, within the date range (default: last 12 months)."""
-    start = f.date_from or (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-    end = f.date_to or today
+    """Red-line incidents per month and category: alerts in a red-line category (from news, audit
+    findings...; one alert per incident however many reports) that were not dismissed as false
+    positives, by the month they were first seen, within the date range (default: last 12 months)."""
+    start, end = events_range(f, today)
     categories = (f.category,) if f.category in RED_LINES else RED_LINES
-    month = _month(session, Article.published_at)
-    linked = select(ArticleSupplierLink.article_id)
+    month = _month(session, Alert.first_seen_at)
+    stmt = (select(month, Alert.category, func.count())
+            .where(Alert.category.in_(categories), Alert.status != "dismissed",
+                   Alert.first_seen_at >= day_start(start), Alert.first_seen_at < day_start(end + timedelta(days=1)))
+            .group_by(month, Alert.category).order_by(month))
     if f.supplier_filtered():
-        linked = linked.where(ArticleSupplierLink.supplier_id.in_(_supplier_ids(f)))
-    stmt = (select(month, ArticleTag.label, func.count())
-            .select_from(ArticleTag).join(Article, Article.id == ArticleTag.article_id)
-            .where(ArticleTag.label.in_(categories), ArticleTag.decided.is_(True),
-                   ArticleTag.review_status != "dismissed",
-                   Article.published_at >= day_start(start), Article.published_at < day_start(end + timedelta(days=1)),
-                   ArticleTag.article_id.in_(linked))
-            .group_by(month, ArticleTag.label).order_by(month))
+        stmt = stmt.where(Alert.supplier_id.in_(_supplier_ids(f)))
     return [{"month": m, "label": label, "count": int(n)} for m, label, n in session.execute(stmt)]
 
 

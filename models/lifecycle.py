@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.corpus import Example, load_corpus, split
-from models.redline import (ARTIFACT_SUFFIX, BUNDLED_DIR, CARD_SUFFIX, LABELS, RED_LINES, configure,
+from models.redline import (BUNDLED_DIR, CARD_SUFFIX, LABELS, RED_LINES, configure,
                             current_version, load_classifier, model_dir, set_current)
 from riskradar.domain.base import utcnow
 from riskradar.domain.news import Article, ArticleTag, TrainingExample
@@ -142,4 +142,4 @@ def retrain_if_better(db: Any, settings: Any, *, config: Any = None, corpus: Seq
             "candidate": _summary(candidate_metrics), "current": _summary(current_metrics)}
 
 
-__all__ = ["record_feedback", "feedback_examples", "retrain_if_better", "not_worse", "ARTIFACT_SUFFIX"]
+__all__ = ["record_feedback", "feedback_examples", "retrain_if_better", "not_worse"]

@@ -480,10 +480,6 @@ def save_artifact(clf: RedLineClassifier, directory: Path, card: dict[str, Any],
     import joblib
 
     directory.mkdir(parents=True, exist_ok=True)
-    for _name, vec in clf.vectorizers:
-        # The pruned-term set is only needed for introspection and can be larger than the model.
-        if hasattr(vec, "stop_words_"):
-            vec.stop_words_ = None
     path = directory / f"{clf.version}{ARTIFACT_SUFFIX}"
     tmp = path.with_suffix(".tmp")
     joblib.dump(clf.state(), tmp, compress=3)  # zlib: small and loads fast

@@ -13,6 +13,7 @@ skipped with a logged warning instead of stopping the others.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import importlib
 import json
 import logging
@@ -23,16 +24,19 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from riskradar.db import Database
 from riskradar.domain.base import utcnow
 from riskradar.domain.jobs import JobRun
+from riskradar.domain.scoring import ScoringRun
+from riskradar.leases import HOST, claim_is_dead
 from riskradar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,14 +46,63 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 CURRENT_SLOT: contextvars.ContextVar[str] = contextvars.ContextVar("riskradar_job_slot", default="-")
 
 
+def current_owner() -> str:
+    """``host:pid`` of this process (computed per call: a forked worker has its own pid)."""
+    return f"{HOST}:{os.getpid()}"
+
+
+def _orm_columns(value: Any) -> dict[str, Any] | None:
+    """Column values of a mapped (ORM) instance, or None when ``value`` is not one."""
+    state = sa_inspect(value, raiseerr=False)
+    mapper = getattr(state, "mapper", None)
+    if mapper is None:
+        return None
+    return {attr.key: getattr(value, attr.key) for attr in mapper.column_attrs}
+
+
+def scoring_run_counts(run: Any) -> dict[str, Any]:
+    """What a job records for a :class:`~riskradar.domain.scoring.ScoringRun`."""
+    return {"run_id": run.id, "full": run.full, "suppliers_scored": run.suppliers_scored,
+            "tier_changes": run.tier_changes}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    state = sa_inspect(value, raiseerr=False)
+    if getattr(state, "mapper", None) is not None:  # a nested ORM object: name it, don't dump it
+        return {"type": type(value).__name__, "id": getattr(value, "id", None)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if type(value).__str__ is object.__str__:  # str() would only be a repr with an address
+        return {"type": type(value).__name__}
+    return str(value)
+
+
 def _plain(value: Any) -> dict[str, Any]:
-    """A job's return value as JSON-safe counts."""
+    """A job's return value as JSON-safe counts (plain data; never an object's repr).
+
+    dicts are kept; objects with ``summary()`` give that; a ``ScoringRun`` gives its id and
+    counts; other ORM objects give their columns; lists give ``{"items": [...]}``; scalars
+    give ``{"result": value}``.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
         summary = getattr(value, "summary", None)
-        value = summary() if callable(summary) else {"result": str(value)}
-    return json.loads(json.dumps(value, default=str))
+        if callable(summary):
+            value = summary()
+        elif isinstance(value, ScoringRun):
+            value = scoring_run_counts(value)
+        elif (columns := _orm_columns(value)) is not None:
+            value = {"type": type(value).__name__, **columns}
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            value = {"items": list(value)}
+        else:  # a scalar, or an object serialised by _json_default (dataclass, str(), type name)
+            value = {"result": value}
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def run_job(db: Database, name: str, func: Callable[[], Any], *, slot: str | int | None = None) -> JobRun | None:
@@ -61,7 +114,7 @@ def run_job(db: Database, name: str, func: Callable[[], Any], *, slot: str | int
     """
     slot_text = f"manual-{uuid.uuid4().hex[:12]}" if slot is None else str(slot)
     with db.session() as session:
-        run = JobRun(job=name, slot=slot_text, owner=OWNER, status="running", started_at=utcnow())
+        run = JobRun(job=name, slot=slot_text, owner=current_owner(), status="running", started_at=utcnow())
         session.add(run)
         try:
             session.commit()
@@ -93,6 +146,55 @@ def list_job_runs(session: Session, *, job: str | None = None, limit: int = 50) 
     if job:
         query = query.where(JobRun.job == job)
     return list(session.scalars(query))
+
+
+ABANDONED = "abandoned"
+
+
+def _parse_owner(owner: str) -> tuple[str | None, int | None]:
+    """``"host:pid"`` -> ``(host, pid)``; ``(None, None)`` when it is not in that form."""
+    host, sep, pid = (owner or "").rpartition(":")
+    if not sep or not pid.isdigit():
+        return None, None
+    return host, int(pid)
+
+
+def mark_abandoned_runs(db: Database, settings: Settings, *, now: datetime | None = None) -> list[int]:
+    """Mark ``running`` job runs that will never finish as ``abandoned``; returns their ids.
+
+    A run is abandoned when its owner is a process on this host that no longer exists (a
+    scheduler killed mid-job), or when it started more than ``settings.job_stale_after_seconds``
+    ago (owners on other hosts can only be judged by this lease). The update is conditional on
+    the row still being ``running``, so a run that finishes meanwhile keeps its real outcome.
+    """
+    now = now or utcnow()
+    lease = settings.job_stale_after_seconds
+    cutoff = now - timedelta(seconds=lease)
+    marked: list[int] = []
+    with db.session() as session:
+        running = list(session.scalars(select(JobRun).where(JobRun.status == "running")))
+        for run in running:
+            if claim_is_dead(*_parse_owner(run.owner)):
+                reason = f"abandoned: the process that ran it ({run.owner}) is gone (killed mid-job?)"
+            elif run.started_at < cutoff:
+                reason = f"abandoned: still running after the {lease}s lease (job_stale_after_seconds); owner {run.owner}"
+            else:
+                continue
+            result = session.execute(update(JobRun).where(JobRun.id == run.id, JobRun.status == "running")
+                                     .values(status=ABANDONED, finished_at=now, error=reason))
+            if result.rowcount:
+                marked.append(run.id)
+                log.warning("job %s slot %s (run %s) %s", run.job, run.slot, run.id, reason)
+        session.commit()
+    return marked
+
+
+def _mark_abandoned_quietly(db: Database, settings: Settings) -> None:
+    # Housekeeping must never stop the scheduler (e.g. a database not migrated yet).
+    try:
+        mark_abandoned_runs(db, settings)
+    except Exception:  # noqa: BLE001
+        log.exception("could not check for abandoned job runs")
 
 
 def interval_slot(interval_seconds: float, now: float | None = None) -> int:
@@ -129,8 +231,8 @@ def _rescore(db: Database, settings: Settings) -> Any:
     from riskradar.scoring.service import score_suppliers
 
     with db.scope() as session:
-        run = score_suppliers(session, settings)
-        return _plain(run)
+        # Read the counts inside the session; the ORM object itself is never stored.
+        return scoring_run_counts(score_suppliers(session, settings))
 
 
 def _dispatch_alerts(db: Database, settings: Settings) -> Any:
@@ -233,8 +335,19 @@ def _cron_runner(db: Database, settings: Settings, spec: JobSpec) -> Callable[[]
     return tick
 
 
+REAP_JOB_ID = "mark_abandoned_runs"
+
+
+def reap_interval_seconds(settings: Settings) -> float:
+    """How often the scheduler looks for abandoned runs: a quarter of the lease, 1 to 10 minutes."""
+    return float(min(600, max(60, settings.job_stale_after_seconds // 4)))
+
+
 def build_scheduler(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
     """An APScheduler ``BackgroundScheduler`` (not started) with every available job.
+
+    Building it marks abandoned job runs (see :func:`mark_abandoned_runs`) and adds a
+    housekeeping job (id :data:`REAP_JOB_ID`) that does so periodically.
 
     Interval jobs are aligned to multiples of their interval (epoch-based), so separate
     scheduler processes agree on slots.
@@ -245,6 +358,12 @@ def build_scheduler(db: Database, settings: Settings):  # type: ignore[no-untype
 
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                   "misfire_grace_time": 30})
+    # A scheduler is about to start: runs left `running` by a killed one are closed now, and
+    # then periodically (housekeeping, not recorded as a job run).
+    _mark_abandoned_quietly(db, settings)
+    scheduler.add_job(lambda: _mark_abandoned_quietly(db, settings),
+                      IntervalTrigger(seconds=reap_interval_seconds(settings), timezone="UTC"),
+                      id=REAP_JOB_ID, name=REAP_JOB_ID)
     now = time.time()
     for spec in available_jobs(settings):
         if spec.interval is not None:

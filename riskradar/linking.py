@@ -26,6 +26,7 @@ from riskradar.domain.suppliers import Supplier
 from riskradar.names import fold, normalize_name
 
 MIN_CJK_CHARS = 2
+MIN_DERIVED_CJK_CHARS = 3
 MIN_LATIN_CHARS = 4
 
 # Words that say what kind of company it is, not which one. A name made only of these is skipped.
@@ -97,7 +98,11 @@ def name_variants(name: str) -> set[str]:
         return set()  # "XY Ltd", "Global Trading Co." - the full form is no more distinctive than its core
     candidates = {folded, core}
     if cjk:
-        candidates.add(_ZH_PLACE_PREFIX_RE.sub("", core))
+        unplaced = _ZH_PLACE_PREFIX_RE.sub("", core)
+        # A derived form must stay distinctive: "合肥新建" minus its city is the everyday word
+        # "新建" (newly built). Names given as such (简称) may be two characters; derived ones not.
+        if len(_CJK_RE.findall(unplaced)) >= MIN_DERIVED_CJK_CHARS:
+            candidates.add(unplaced)
     out: set[str] = set()
     for cand in candidates:
         cand = cand.strip(" .,;:-")

@@ -48,6 +48,7 @@ class Settings:
     expire_agreements_hour: int = 2
     retrain_day_of_week: str = "sun"
     heartbeat_interval_seconds: int = 0
+    job_stale_after_seconds: int = 21600
     demo_drip_interval_seconds: int = 20
     news_half_life_days: float = 90.0
     audit_validity_months: int = 24

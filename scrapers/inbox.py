@@ -7,6 +7,11 @@ JSON report ``<name>.report.json`` beside it. A file whose sha256 matches an ear
 the same kind that took every row is not imported again: it moves to ``processed/`` with a
 report naming that batch (a file that had rejected rows or failed is imported again, since
 fixing the master data may let more rows in; the importers are idempotent).
+
+A file being imported is first renamed to a hidden ``.claimed-<pid>@<host>-<name>`` so that
+only one scheduler takes it; if that process is killed mid-import, the next pass puts the file
+back (:func:`recover_claimed`: claiming process gone on this host, or claim older than
+``job_stale_after_seconds``) and imports it again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from datetime import datetime, timezone
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from riskradar.db import Database
+from riskradar.leases import HOST, claim_is_dead
 from riskradar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,14 +108,103 @@ def _finish(path: Path, folder: Path, report: dict[str, Any], name: str) -> Path
     return target
 
 
+CLAIM_PREFIX = ".claimed-"
+# ".claimed-<pid>@<host>-<name>"; files claimed before the host was recorded are ".claimed-<pid>-<name>".
+CLAIMED_RE = re.compile(r"^\.claimed-(?P<pid>\d+)(?:@(?P<host>[A-Za-z0-9._]*))?-(?P<name>.+)$")
+
+
+def _host_tag(host: str) -> str:
+    # Host names may contain "-", the separator before the file name.
+    return re.sub(r"[^A-Za-z0-9.]", "_", host)
+
+
 def claim(path: Path) -> Path | None:
-    """Rename a file to a hidden per-process name so no other scheduler takes it too (None: taken)."""
-    claimed = path.with_name(f".claimed-{os.getpid()}-{path.name}")  # keeps the suffix
+    """Rename a file to a hidden per-process name so no other scheduler takes it too (None: taken).
+
+    The name records this process (pid and host) and the file's mtime is set to the claim time,
+    so :func:`recover_claimed` can put back a file whose importer was killed.
+    """
+    claimed = path.with_name(f"{CLAIM_PREFIX}{os.getpid()}@{_host_tag(HOST)}-{path.name}")  # keeps the suffix
     try:
         os.rename(path, claimed)
     except FileNotFoundError:
         return None
+    try:
+        os.utime(claimed)  # the lease runs from the claim, not from when the file was written
+    except FileNotFoundError:
+        return None
     return claimed
+
+
+def _recovered_name(name: str, n: int) -> str:
+    if n == 0:
+        return name
+    stem, dot, suffix = name.partition(".")
+    return f"{stem}-recovered-{n}{dot}{suffix}"
+
+
+def _put_back(src: Path, folder: Path, name: str) -> Path:
+    """Move ``src`` to ``folder/name`` (or ``name-recovered-N``) without replacing any file there."""
+    n = 0
+    while True:
+        target = folder / _recovered_name(name, n)
+        try:
+            os.link(src, target)  # fails if target exists: a newer drop of the same name is kept
+        except FileExistsError:
+            n += 1
+            continue
+        except OSError:  # no hard links on this filesystem
+            if target.exists():
+                n += 1
+                continue
+            os.rename(src, target)
+            return target
+        os.unlink(src)
+        return target
+
+
+def recover_claimed(settings: Settings, *, now: float | None = None) -> list[dict[str, Any]]:
+    """Put back inbox files claimed by an import that will never finish; returns what was recovered.
+
+    A claimed file is abandoned when its claiming process ran on this host and is gone (killed
+    mid-import), or when it was claimed more than ``settings.job_stale_after_seconds`` ago.
+    It is renamed back under its inbox name (with ``-recovered-N`` if that name is taken again)
+    and left settled, so this or the next pass imports it; the importers are idempotent, so
+    rows the killed run had already stored are not duplicated.
+    """
+    now = time.time() if now is None else now
+    lease = settings.job_stale_after_seconds
+    recovered: list[dict[str, Any]] = []
+    for kind, folder in ensure_inbox(settings).items():
+        for path in folder.iterdir():
+            match = CLAIMED_RE.match(path.name)
+            if match is None:
+                continue
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            pid, tag = int(match["pid"]), match["host"]
+            # Old-style names carry no host: they can only come from a local inbox on this host.
+            host = HOST if tag is None or tag == _host_tag(HOST) else tag
+            if claim_is_dead(host, pid):
+                reason = f"claimed by process {pid}, which is gone"
+            elif age >= lease:
+                reason = f"claimed {int(age)}s ago, longer than the {lease}s lease"
+            else:
+                continue
+            # Re-claim it for this process first, so only one scheduler puts it back.
+            mine = path.with_name(f"{CLAIM_PREFIX}{os.getpid()}@{_host_tag(HOST)}-{match['name']}")
+            try:
+                os.rename(path, mine)
+            except FileNotFoundError:  # another scheduler recovered it first
+                continue
+            target = _put_back(mine, folder, match["name"])
+            settled = now - settings.inbox_settle_seconds - 1
+            os.utime(target, (settled, settled))  # it was complete when claimed: take it right away
+            log.warning("inbox: recovered %s (%s)", target, reason)
+            recovered.append({"file": target.name, "kind": kind, "claimed_as": path.name, "reason": reason})
+    return recovered
 
 
 def process_file(db: Database, settings: Settings, kind: str, path: Path, *, name: str | None = None) -> dict[str, Any]:
@@ -153,10 +249,12 @@ def process_file(db: Database, settings: Settings, kind: str, path: Path, *, nam
 def process_inbox(db: Database, settings: Settings) -> dict[str, Any]:
     """Import every settled file in the inbox folders.
 
-    Returns ``{"imported": n, "failed": n, "duplicates": n, "waiting": n, "files": [report...]}``;
-    ``waiting`` counts files not yet settled (left for the next run).
+    Returns ``{"imported": n, "failed": n, "duplicates": n, "waiting": n, "recovered": n,
+    "files": [report...]}``; ``waiting`` counts files not yet settled (left for the next run),
+    ``recovered`` files left claimed by a killed import and put back first (:func:`recover_claimed`).
     """
-    counts = {"imported": 0, "failed": 0, "duplicates": 0, "waiting": 0}
+    recovered = recover_claimed(settings)
+    counts = {"imported": 0, "failed": 0, "duplicates": 0, "waiting": 0, "recovered": len(recovered)}
     files: list[dict[str, Any]] = []
     for kind, folder in ensure_inbox(settings).items():
         for path in candidates(folder):

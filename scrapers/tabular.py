@@ -2,7 +2,7 @@
 
 CSV files may be UTF-8, UTF-8 with BOM, GB18030/GBK (what Chinese Excel writes for "CSV"),
 UTF-16 with BOM (Excel "Unicode text") or Windows-1252; the delimiter (``,`` ``;`` tab ``|``)
-is detected from the first lines. XLSX workbooks are streamed with openpyxl in read-only mode.
+is detected from the first lines. XLSX workbooks are read with python-calamine (Rust, fast).
 Title lines above the header (a one-cell "供应商清单 2026" row) are skipped.
 
 A file that is not a table at all -- empty, binary, a PDF, a legacy ``.xls``, undecodable
@@ -108,7 +108,10 @@ def read_table(path: Path | str, *, max_bytes: int) -> Table:
 
 
 def iter_sheets(path: Path | str, *, max_bytes: int, _info: Table | None = None) -> Iterator[SheetStream]:
-    """Stream the sheets of a CSV/XLSX file (constant memory; consume each sheet's rows in turn).
+    """Stream the sheets of a CSV/XLSX file (consume each sheet's rows in turn).
+
+    CSV is read in constant memory; an XLSX sheet's cells are held by calamine while it is read
+    (about 135 MB peak RSS for 100,000 rows x 12 columns).
 
     Sheets without any non-blank row are skipped; a file with no usable sheet raises
     :class:`NotATableError` before anything is yielded.
@@ -225,6 +228,8 @@ def _iter_csv(path: Path, info: Table | None) -> Iterator[SheetStream]:
 # --- XLSX -------------------------------------------------------------------------------------
 
 def _cell_text(value: Any) -> str:
+    if type(value) is str:  # the common case first: this runs once per cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -241,7 +246,9 @@ def _cell_text(value: Any) -> str:
 
 
 def _iter_xlsx(path: Path, max_bytes: int, info: Table | None) -> Iterator[SheetStream]:
-    from openpyxl import load_workbook
+    # python-calamine (Rust) reads cells ~50x faster than openpyxl, whose per-cell Python objects
+    # made a 100,000-row audit workbook take 18-60 s to read (the import target is < 30 s).
+    import python_calamine
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -254,25 +261,33 @@ def _iter_xlsx(path: Path, max_bytes: int, info: Table | None) -> Iterator[Sheet
     if unpacked > max_bytes * 10:  # a zip bomb guard: real workbooks compress ~5-10x
         raise TableTooLargeError(f"{path.name}: workbook unpacks to {unpacked:,} bytes, over the limit")
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
         raise NotATableError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
     if info is not None:
         info.format = "xlsx"
     try:
         found = False
-        for ws in workbook.worksheets:
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # exporters often write a wrong <dimension>; read everything
+        for title in sheets:
+            try:
+                ws = workbook.get_sheet_by_name(title)
+            except Exception as exc:  # noqa: BLE001
+                raise NotATableError(f"{path.name}: unreadable sheet {title!r}: {exc}") from exc
+            if ws.start is None:  # no cell at all
+                continue
 
-            def records(ws: Any = ws) -> Iterator[tuple[int, list[str]]]:
+            def records(ws: Any = ws, title: str = title) -> Iterator[tuple[int, list[str]]]:
+                # iter_rows() starts at row 1 but at the first used column: put the blank
+                # leading columns back so cells line up with the sheet's own columns.
+                pad = [""] * ws.start[1]
                 try:
-                    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-                        yield number, [_cell_text(v) for v in values]
+                    for number, values in enumerate(ws.iter_rows(), start=1):
+                        yield number, pad + [_cell_text(v) for v in values]
                 except Exception as exc:  # noqa: BLE001
-                    raise NotATableError(f"{path.name}: unreadable sheet {ws.title!r}: {exc}") from exc
+                    raise NotATableError(f"{path.name}: unreadable sheet {title!r}: {exc}") from exc
 
-            sheet = _with_header(ws.title, records(), path.name)
+            sheet = _with_header(title, records(), path.name)
             if sheet is not None:
                 found = True
                 yield sheet

@@ -47,6 +47,7 @@ class Evidence:
     snippets: list[Any] = field(default_factory=list)
     weight: int = 1  # how many sources it stands for (Article.source_count)
     severity: str = "high"
+    title_zh: str | None = None  # the title in Chinese when the rule wrote it (None: same as title)
 
 
 @dataclass
@@ -127,8 +128,12 @@ class IncidentTracker:
         if key not in self._open:
             self.preload([ev])
         alert = self._open.get(key)
+        snippets = list(ev.snippets)[:5]
+        if ev.title_zh and snippets and isinstance(snippets[0], dict):
+            # AlertSource has one title column: the Chinese title rides along with the evidence.
+            snippets[0] = {**snippets[0], "title_zh": ev.title_zh}
         source = AlertSource(kind=ev.kind, ref_id=ev.ref_id, url=ev.url, title=ev.title,
-                             evidence=list(ev.snippets)[:5], added_at=self.now)
+                             evidence=snippets, added_at=self.now)
         if alert is None:
             alert = self._new_alert(ev)
             alert.sources.append(source)
@@ -155,7 +160,8 @@ class IncidentTracker:
 
     def _snippets(self, ev: Evidence) -> list[Any]:
         if ev.snippets:
-            return [{"text": s.get("text") if isinstance(s, dict) else str(s), "kind": ev.kind, "ref_id": ev.ref_id}
+            return [{"text": s.get("text") if isinstance(s, dict) else str(s), "kind": ev.kind, "ref_id": ev.ref_id,
+                     **({"zh": s["zh"]} if isinstance(s, dict) and s.get("zh") else {})}
                     for s in ev.snippets[:3]]
         return [{"text": ev.title, "kind": ev.kind, "ref_id": ev.ref_id}]
 
@@ -169,7 +175,7 @@ class IncidentTracker:
             status="new",
             severity=ev.severity,
             title=f"{category_name(ev.category, 'en')}: {_supplier_label(supplier, 'en')} — {ev.title}"[:1000],
-            title_zh=f"{category_name(ev.category, 'zh')}：{_supplier_label(supplier, 'zh')} — {ev.title}"[:1000],
+            title_zh=f"{category_name(ev.category, 'zh')}：{_supplier_label(supplier, 'zh')} — {ev.title_zh or ev.title}"[:1000],
             evidence=self._snippets(ev),
             source_count=ev.weight,
             first_seen_at=self.now,

@@ -37,6 +37,31 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
     "resolved": {"en": "resolved", "zh": "已解决"},
 }
 
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "critical": {"en": "critical", "zh": "危急"},
+    "high": {"en": "high", "zh": "高"},
+    "medium": {"en": "medium", "zh": "中"},
+    "low": {"en": "low", "zh": "低"},
+}
+
+AGREEMENT_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "signed": {"en": "signed", "zh": "已签署"},
+    "pending": {"en": "pending", "zh": "待签署"},
+    "refused": {"en": "refused", "zh": "被拒签"},
+    "expired": {"en": "expired", "zh": "已过期"},
+}
+
+SCHEME_NAMES: dict[str, dict[str, str]] = {
+    "rba": {"en": "RBA", "zh": "RBA"},
+    "smeta": {"en": "SMETA", "zh": "SMETA"},
+    "bsci": {"en": "BSCI", "zh": "BSCI"},
+    "sa8000": {"en": "SA8000", "zh": "SA8000"},
+    "ipc1401": {"en": "IPC-1401", "zh": "IPC-1401"},
+    "customer": {"en": "Customer audit", "zh": "客户审核"},
+    "internal": {"en": "Internal audit", "zh": "内部审核"},
+    "sme": {"en": "SME CSR evaluation", "zh": "中小企业社会责任评价"},
+}
+
 ALERT_CATEGORIES: tuple[str, ...] = tuple(CATEGORY_NAMES)
 
 
@@ -67,3 +92,20 @@ def tier_name(code: str | None, lang: str = "en") -> str:
 def status_name(code: str | None, lang: str = "en") -> str:
     """Human name of an alert status."""
     return _name(STATUS_NAMES, code, lang)
+
+
+def severity_name(code: str | None, lang: str = "en") -> str:
+    """Human name of an alert severity."""
+    return _name(SEVERITY_NAMES, code, lang)
+
+
+def agreement_status_name(code: str | None, lang: str = "en") -> str:
+    """Human name of a CSR agreement status."""
+    return _name(AGREEMENT_STATUS_NAMES, code, lang)
+
+
+def scheme_name(code: str | None, lang: str = "en") -> str:
+    """Human name of an audit scheme (unknown schemes are upper-cased)."""
+    if code and code not in SCHEME_NAMES:
+        return code.upper()
+    return _name(SCHEME_NAMES, code, lang)

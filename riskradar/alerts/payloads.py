@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from riskradar.alerts.labels import category_name, rule_name, tier_name
+from riskradar.alerts.labels import category_name, rule_name, severity_name, tier_name
 from riskradar.domain import Alert, Supplier
 from riskradar.settings import Settings
 
@@ -124,13 +124,15 @@ def render(payload: dict[str, Any], lang: str, settings: Settings) -> Rendered:
         (L["supplier"], f"{sname} ({supplier.get('ref', '')}, {supplier.get('country') or ''})"),
         (L["category"], cat),
         (L["rule"], rule_name(alert.get("rule"), lang)),
-        (L["severity"], alert.get("severity") or ""),
+        (L["severity"], severity_name(alert.get("severity"), lang)),
         (L["tier"], tier_name(supplier.get("risk_tier"), lang) or "-"),
         (L["sources"], str(alert.get("source_count", 0))),
         (L["first_seen"], (alert.get("first_seen_at") or "")[:16].replace("T", " ") + " UTC"),
         (L["last_seen"], (alert.get("last_seen_at") or "")[:16].replace("T", " ") + " UTC"),
     ]
-    evidence = [str(e.get("text", e)) if isinstance(e, dict) else str(e) for e in alert.get("evidence") or []]
+    # A snippet may carry its Chinese wording under "zh" (tier reasons, agreement gaps).
+    evidence = [str((lang == "zh" and e.get("zh")) or e.get("text", e)) if isinstance(e, dict) else str(e)
+                for e in alert.get("evidence") or []]
     links = [(s.get("title") or s.get("url") or "", s["url"]) for s in alert.get("sources") or [] if s.get("url")]
 
     text_parts = [title, headline or "", ""]

@@ -31,7 +31,12 @@ from sqlalchemy.orm import Session
 
 from riskradar.alerts.config import AlertConfig
 from riskradar.alerts.incidents import Evidence
-from riskradar.alerts.labels import tier_name
+from riskradar.alerts.labels import (
+    agreement_status_name,
+    category_name,
+    scheme_name,
+    tier_name,
+)
 from riskradar.domain import (
     Agreement,
     AlertWatermark,
@@ -153,11 +158,14 @@ def audit_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
     out = []
     for f in findings:
         scheme = f.audit.scheme if f.audit is not None else ""
-        head = f"{scheme.upper()} {f.finding_ref}: {f.category_raw or f.category}".strip()
+        head = f"{scheme_name(scheme, 'en')} {f.finding_ref}: {f.category_raw or category_name(f.category, 'en')}".strip()
+        # The auditor's own words (category_raw, description) stay as written; the frame is Chinese.
+        head_zh = f"{scheme_name(scheme, 'zh')} 问题 {f.finding_ref}：{category_name(f.category, 'zh')}".strip()
         text = (f.description or "").strip()
         out.append(Evidence(
             supplier_id=f.supplier_id, category=f.category, rule="audit_finding", kind="finding", ref_id=f.id,
             title=f"{head} — {text}"[:500] if text else head[:500], url=None,
+            title_zh=f"{head_zh} — {text}"[:500] if text else head_zh[:500],
             snippets=[{"text": (text or head)[:300], "severity": f.severity,
                        "cap_due_date": f.cap_due_date.isoformat() if f.cap_due_date else None}],
             severity="critical",
@@ -218,18 +226,23 @@ def agreement_rule(session: Session, cfg: AlertConfig, *, today: date | None = N
         if status == "signed" and agr.expiry_date is not None and agr.expiry_date < today:
             status = "expired"
         tier = tier_name(sup.risk_tier, "en")
+        tier_zh = tier_name(sup.risk_tier, "zh")
         if status in statuses:
-            title = f"CSR agreement {agr.version} {status} (supplier tier: {tier})"
-            snippet = {"text": title, "status": status, "version": agr.version,
+            title = f"CSR agreement {agr.version} {agreement_status_name(status, 'en')} (supplier tier: {tier})"
+            title_zh = f"CSR 协议 {agr.version} {agreement_status_name(status, 'zh')}（供应商风险等级：{tier_zh}）"
+            snippet = {"text": title, "zh": title_zh, "status": status, "version": agr.version,
                        "expiry_date": agr.expiry_date.isoformat() if agr.expiry_date else None}
         elif status == "signed" and rule.get("missing_clauses", True) and agr.missing_clauses():
             missing = agr.missing_clauses()
-            title = f"CSR agreement {agr.version} lacks red-line clauses: {', '.join(missing)} (tier: {tier})"
-            snippet = {"text": title, "missing_clauses": missing, "version": agr.version}
+            title = (f"CSR agreement {agr.version} lacks red-line clauses: "
+                     f"{', '.join(category_name(c, 'en') for c in missing)} (tier: {tier})")
+            title_zh = (f"CSR 协议 {agr.version} 缺少红线条款：{'、'.join(category_name(c, 'zh') for c in missing)}"
+                        f"（风险等级：{tier_zh}）")
+            snippet = {"text": title, "zh": title_zh, "missing_clauses": missing, "version": agr.version}
         else:
             continue
         out.append(Evidence(supplier_id=sup.id, category="agreement", rule="agreement", kind="agreement",
-                            ref_id=agr.id, title=title, snippets=[snippet],
+                            ref_id=agr.id, title=title, title_zh=title_zh, snippets=[snippet],
                             severity="critical" if sup.risk_tier == "red_line" else "high"))
     return out
 
@@ -259,9 +272,11 @@ def tier_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
             continue
         reasons = [r for r in (snap.reasons or []) if isinstance(r, dict)][:3]
         title = f"Risk tier {tier_name(prev, 'en') or 'unscored'} → {tier_name(snap.tier, 'en')} (score {snap.score:.0f})"
-        snippets = [{"text": r.get("en") or r.get("zh") or r.get("factor"), "zh": r.get("zh")} for r in reasons] or [{"text": title}]
+        title_zh = f"风险等级 {tier_name(prev, 'zh') or '未评分'} → {tier_name(snap.tier, 'zh')}（风险分 {snap.score:.0f}）"
+        snippets = ([{"text": r.get("en") or r.get("zh") or r.get("factor"), "zh": r.get("zh")} for r in reasons]
+                    or [{"text": title, "zh": title_zh}])
         out.append(Evidence(supplier_id=snap.supplier_id, category="tier_change", rule="tier_change", kind="snapshot",
-                            ref_id=snap.id, title=title, snippets=snippets,
+                            ref_id=snap.id, title=title, title_zh=title_zh, snippets=snippets,
                             severity="critical" if snap.tier == "red_line" else "high"))
     return out
 

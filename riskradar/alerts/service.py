@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.lifecycle import record_feedback
 from riskradar.alerts.config import AlertConfig
 from riskradar.alerts.incidents import IncidentTracker, flush_throttled
 from riskradar.alerts.labels import ALERT_CATEGORIES, category_name, rule_name, status_name
@@ -28,13 +29,11 @@ from riskradar.db import Database
 from riskradar.domain import (
     Alert,
     AlertEvent,
-    Article,
     ArticleTag,
     Channel,
     OutboxMessage,
     Subscription,
     Supplier,
-    TrainingExample,
     User,
     utcnow,
 )
@@ -272,15 +271,7 @@ def confirm(session: Session, alert_id: int, user_id: int | None, note: str | No
     supplier gets ``needs_rescore``.
     """
     alert = _transition(session, alert_id, user_id, "confirmed", ("new", "acknowledged"), note)
-    now = utcnow()
-    ids = _article_ids(alert)
-    if ids:
-        for tag in session.scalars(select(ArticleTag).where(ArticleTag.article_id.in_(ids),
-                                                            ArticleTag.label == alert.category)):
-            tag.review_status, tag.reviewed_by, tag.reviewed_at = "confirmed", user_id, now
-        # A confirmed report is also a positive training example for the classifier.
-        for article in session.scalars(select(Article).where(Article.id.in_(ids))):
-            _feedback(session, article, alert.category, True, user_id)
+    _review_evidence(session, alert, user_id, confirmed=True)
     if alert.supplier_id:
         supplier = session.get(Supplier, alert.supplier_id)
         if supplier is not None:
@@ -289,40 +280,28 @@ def confirm(session: Session, alert_id: int, user_id: int | None, note: str | No
     return alert
 
 
-def _training_text(article: Article) -> str:
-    return ". ".join(p for p in (article.title, article.summary) if p).strip()
+def _review_evidence(session: Session, alert: Alert, user_id: int | None, *, confirmed: bool) -> bool:
+    """Record the analyst's verdict on the alert's article evidence.
 
-
-def _feedback(session: Session, article: Article, label: str, confirmed: bool, user_id: int | None) -> None:
-    """Store the analyst's verdict on ``label`` for the next retraining.
-
-    Goes through the classifier's ``models.lifecycle.record_feedback`` (one training example per
-    article, verdicts merged) when it is installed; otherwise a :class:`TrainingExample` is
-    written directly in the same shape.
+    Tags of the alert's category become ``confirmed``/``dismissed`` and each article becomes a
+    positive/negative training example. Returns whether the alert had article evidence.
     """
-    try:
-        from models.lifecycle import record_feedback  # helper "classifier"
-    except ImportError:
-        record_feedback = None
-    if record_feedback is not None:
-        record_feedback(session, article.id, label, confirmed, user_id)
-        return
-    session.add(TrainingExample(text=_training_text(article) or article.title, lang=article.lang,
-                                labels=[label] if confirmed else [], negative_labels=[] if confirmed else [label],
-                                source="analyst_feedback", article_id=article.id, created_by=user_id))
+    ids = _article_ids(alert)
+    if not ids:
+        return False
+    status, now = ("confirmed" if confirmed else "dismissed"), utcnow()
+    for tag in session.scalars(select(ArticleTag).where(ArticleTag.article_id.in_(ids),
+                                                        ArticleTag.label == alert.category)):
+        tag.review_status, tag.reviewed_by, tag.reviewed_at = status, user_id, now
+    for article_id in ids:
+        record_feedback(session, article_id, alert.category, confirmed, user_id)
+    return True
 
 
 def dismiss(session: Session, alert_id: int, user_id: int | None, note: str | None = None) -> Alert:
     """False positive: tags become ``dismissed`` and each article becomes a negative training example."""
     alert = _transition(session, alert_id, user_id, "dismissed", ("new", "acknowledged"), note)
-    now = utcnow()
-    ids = _article_ids(alert)
-    if ids:
-        for tag in session.scalars(select(ArticleTag).where(ArticleTag.article_id.in_(ids),
-                                                            ArticleTag.label == alert.category)):
-            tag.review_status, tag.reviewed_by, tag.reviewed_at = "dismissed", user_id, now
-        for article in session.scalars(select(Article).where(Article.id.in_(ids))):
-            _feedback(session, article, alert.category, False, user_id)
+    if _review_evidence(session, alert, user_id, confirmed=False):
         if alert.supplier_id:
             supplier = session.get(Supplier, alert.supplier_id)
             if supplier is not None:

@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-from riskradar.cli.common import AppContext
+from riskradar.cli.common import AppContext, RiskRadarGroup
 
 COMMAND_MODULES = (
     "db",
@@ -29,7 +29,7 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RiskRadarGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="riskradar")
 @click.pass_context
 def main(ctx: click.Context) -> None:

@@ -1,7 +1,13 @@
-"""Shared CLI plumbing: lazily built settings/database, JSON or table output, errors."""
+"""Shared CLI plumbing: lazily built settings/database, JSON or table output, errors.
+
+Every error a user can cause (bad option, missing file, unknown id, database not set up)
+ends the command with one line ``error: ...`` on stderr and a non-zero exit code, never a
+traceback: see :class:`RiskRadarGroup`.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from dataclasses import dataclass, field
@@ -11,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import click
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from riskradar.db import Database
 from riskradar.settings import Settings, load_settings
@@ -35,7 +42,10 @@ class AppContext:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database(self.settings)
+            try:
+                self._db = Database(self.settings)
+            except ArgumentError as exc:  # e.g. an unparseable RISKRADAR_DATABASE_URL
+                raise click.ClickException(f"configuration error: database_url: {exc}") from exc
         return self._db
 
     def close(self) -> None:
@@ -96,3 +106,74 @@ def fail(message: str, code: int = 1) -> None:
     """Print an error to stderr and exit with ``code``."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+
+
+# Database failures a user can cause or fix (not migrated, unreachable, locked); others are bugs.
+_DATABASE_ERRORS = (OperationalError, ProgrammingError, InterfaceError)
+
+
+def _database_message(exc: DBAPIError) -> str:
+    """A short, actionable description of a database failure."""
+    orig = getattr(exc, "orig", None) or exc
+    text = _one_line(str(orig)).split(" [SQL:")[0]
+    lowered = text.lower()
+    if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered) \
+            or "no such column" in lowered or ("column" in lowered and "does not exist" in lowered):
+        return f"database not ready ({text}); run `riskradar init-db` first"
+    if exc.connection_invalidated or "connect" in lowered:
+        return f"database unavailable: {text}"
+    return f"database error: {text}"
+
+
+def error_message(exc: BaseException) -> str | None:
+    """The one-line ``error: ...`` text for an exception a user can cause; None for a bug."""
+    if isinstance(exc, click.UsageError):
+        where = exc.ctx.command_path if exc.ctx is not None else "riskradar"
+        return f"{_one_line(exc.format_message())} (see `{where} --help`)"
+    if isinstance(exc, click.ClickException):
+        return _one_line(exc.format_message())
+    if isinstance(exc, _DATABASE_ERRORS):
+        return _database_message(exc)
+    if isinstance(exc, OSError) and exc.errno != errno.EPIPE:
+        detail = exc.strerror or str(exc)
+        return f"{detail}: {exc.filename}" if exc.filename else _one_line(detail)
+    return None
+
+
+# click >= 8.2 raises this for a bare group; its "message" is the whole help text.
+_NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (Exception,), {}))
+
+
+class RiskRadarGroup(click.Group):
+    """The top-level group: user errors become one ``error: ...`` line and a non-zero exit.
+
+    click's own messages (usage errors, ``ClickException``) are reduced to one line; OS errors
+    (a file that cannot be read or written) and database errors (not migrated, unreachable)
+    too. Anything else is a bug and keeps its traceback.
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # `riskradar` (or a group) alone: show its help as click does
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        except (click.ClickException, *_DATABASE_ERRORS, OSError) as exc:
+            message = error_message(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            sys.exit(exc.exit_code if isinstance(exc, click.ClickException) else 1)
+        # Non-standalone click returns the exit code of ctx.exit() (e.g. --help) or the
+        # command's return value (None for every riskradar command).
+        sys.exit(result if isinstance(result, int) else 0)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from riskradar.cli.common import AppContext, echo_json, json_option, pass_app
+from riskradar.cli.common import AppContext, json_option, pass_app
+from riskradar.cli.import_output import emit_result
 
 
 def run_import(app: AppContext, importer: Callable[..., Any], file: Path, as_json: bool) -> None:
@@ -17,21 +17,12 @@ def run_import(app: AppContext, importer: Callable[..., Any], file: Path, as_jso
 
     Exit code 1 when the file as a whole failed; rejected rows are listed (exit code 0).
     """
-    from riskradar.cli.import_suppliers import print_summary
-
     try:
         with app.db.scope() as session:
             summary = importer(session, app.settings, file, source="cli").summary()
     except (OperationalError, ProgrammingError) as exc:
         raise click.ClickException(f"database not ready ({exc.orig}); run `riskradar init-db` first") from exc
-    if as_json:
-        echo_json(summary)
-        if summary["status"] == "failed":
-            sys.exit(1)
-        return
-    if summary["status"] == "failed":
-        raise click.ClickException(summary["error"] or "import failed")
-    print_summary(summary)
+    emit_result(summary, as_json)
 
 
 @click.command("audits")

@@ -9,11 +9,8 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from riskradar.cli.common import AppContext, echo_json, echo_table, json_option, pass_app
-
-# Rows shown in the human summary; --json always carries every error.
-SHOWN_ERRORS = 50
-
+from riskradar.cli.common import AppContext, json_option, pass_app
+from riskradar.cli.import_output import emit_result
 
 class _Progress:
     """A click progress bar started on the first callback (when the total is known), tty only."""
@@ -35,22 +32,6 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
-
-
-def print_summary(summary: dict[str, Any]) -> None:
-    """Human summary of an import batch: counts, then a table of rejected rows."""
-    click.echo(f"{summary['file']}: {summary['status']} (batch {summary['batch_id']}, sha256 {summary['sha256'][:12]})")
-    click.echo(f"  rows {summary['rows_total']}: created {summary['created']}, updated {summary['updated']}, "
-               f"unchanged {summary['unchanged']}, rejected {summary['rejected']}")
-    if summary.get("stored_path"):
-        click.echo(f"  original kept at {summary['stored_path']}")
-    errors = summary.get("errors") or []
-    if errors:
-        click.echo("")
-        echo_table(["row", "column", "reason"], [(e.get("row"), e.get("column"), e.get("reason"))
-                                                  for e in errors[:SHOWN_ERRORS]])
-        if len(errors) > SHOWN_ERRORS:
-            click.echo(f"... and {len(errors) - SHOWN_ERRORS} more rejected rows (use --json for all)")
 
 
 @click.command("suppliers")
@@ -77,14 +58,7 @@ def import_suppliers_cmd(app: AppContext, file: Path, as_json: bool) -> None:
         raise click.ClickException(f"database not ready ({exc.orig}); run `riskradar init-db` first") from exc
     finally:
         progress.close()
-    if as_json:
-        echo_json(summary)
-        if summary["status"] == "failed":
-            sys.exit(1)
-        return
-    if summary["status"] == "failed":
-        raise click.ClickException(summary["error"] or "import failed")
-    print_summary(summary)
+    emit_result(summary, as_json)
 
 
 def register(group: click.Group) -> None:

@@ -53,7 +53,7 @@ def train_cmd(app, out_dir: Path | None, data_files: tuple[Path, ...], no_feedba
                 extra = feedback_examples(session)
         except SQLAlchemyError as exc:  # e.g. database not migrated yet: train on the corpus alone
             click.echo(f"warning: analyst feedback not read ({type(exc).__name__}); "
-                       "run `riskradar db upgrade` to include it", err=True)
+                       "run `riskradar init-db` to include it", err=True)
     target = out_dir or model_dir(app.settings)
     _clf, card, path = train_and_save(examples, target, extra=extra)
     if as_json:

@@ -53,6 +53,12 @@ def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> No
     settings = settings.replace(**changes)
     db = Database(settings)
     db.migrate()
+    if demo:
+        # The demo feeds point at this app; re-point them if it listens on another port.
+        from riskradar.demo.news import register_demo_feeds
+
+        with db.scope() as session:
+            register_demo_feeds(session, settings)
     web = create_app(settings, db)
     scheduler = None
     if settings.scheduler_in_web:

@@ -15,6 +15,9 @@ adds the ``base_url`` host in demo mode only; the guard itself is unchanged.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import json
 import os
 import tempfile
@@ -241,9 +244,18 @@ def load_manifest(path: Path, *, start_if_unset: bool = True) -> tuple[datetime,
     return started_at, items
 
 
+def demo_feed_key(settings: Settings, name: str) -> str:
+    """Per-installation key for a demo feed URL (HMAC of the feed name with the secret key).
+
+    The fetcher has no login, so the route is not behind a session; the key keeps it from
+    being an open endpoint.
+    """
+    return hmac.new(settings.secret_key.encode(), f"demo-feed:{name}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def demo_feed_url(settings: Settings, name: str) -> str:
-    """URL of one demo feed served by the app."""
-    return settings.base_url.rstrip("/") + f"/demo/feeds/{name}.xml"
+    """URL of one demo feed served by the app, with its key."""
+    return settings.base_url.rstrip("/") + f"/demo/feeds/{name}.xml?key={demo_feed_key(settings, name)}"
 
 
 def render_feed(settings: Settings, name: str, items: Sequence[DemoItem], started_at: datetime,
@@ -297,7 +309,7 @@ def register_demo_feeds(session: Session, settings: Settings, *, started_at: dat
         feed = session.scalar(select(Feed).where(Feed.url == url))
         if feed is None:
             # Registered earlier under another base URL (e.g. `serve --port` differs): move it.
-            feed = session.scalar(select(Feed).where(Feed.url.like(f"%/demo/feeds/{name}.xml")).order_by(Feed.id))
+            feed = session.scalar(select(Feed).where(Feed.url.like(f"%/demo/feeds/{name}.xml%")).order_by(Feed.id))
             if feed is not None:
                 feed.url = url
         if feed is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Optional
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -45,6 +45,9 @@ class AuditFinding(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("audit_id", "finding_ref", name="uq_audit_findings_audit_ref"),
         Index("ix_audit_findings_open", "status", "severity", "category"),
+        # Overdue corrective actions (status = open AND cap_due_date < today), covering the
+        # supplier filter too.
+        Index("ix_audit_findings_cap_due", "status", "cap_due_date", "supplier_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,7 +21,7 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(64), index=True)
     slot: Mapped[str] = mapped_column(String(64))  # schedule slot (e.g. epoch // interval) or "manual-<uuid>"
     owner: Mapped[str] = mapped_column(String(128))  # host:pid of the scheduler that ran it
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | error
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | error | abandoned
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[Optional[datetime]] = mapped_column()
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)

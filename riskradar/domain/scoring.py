@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskradar.domain.base import Base, utcnow
@@ -29,7 +29,14 @@ class RiskSnapshot(Base):
     """A supplier's score, risk-map cell, tier and reasons as computed by one run."""
 
     __tablename__ = "risk_snapshots"
-    __table_args__ = (Index("ix_risk_snapshots_supplier_time", "supplier_id", "computed_at"),)
+    __table_args__ = (
+        Index("ix_risk_snapshots_supplier_time", "supplier_id", "computed_at"),
+        # The dashboard's "tier movers": only snapshots whose tier changed, a small share of all
+        # (partial index; the query repeats this condition so both SQLite and PostgreSQL use it).
+        Index("ix_risk_snapshots_tier_changes", "computed_at",
+              sqlite_where=text("previous_tier IS NOT NULL AND previous_tier != tier"),
+              postgresql_where=text("previous_tier IS NOT NULL AND previous_tier != tier")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"))

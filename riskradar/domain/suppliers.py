@@ -16,8 +16,19 @@ class Supplier(TimestampMixin, Base):
 
     __tablename__ = "suppliers"
     __table_args__ = (
-        Index("ix_suppliers_country_tier", "country", "risk_tier"),
+        # Covering index for the dashboard tiles and per-country aggregates (count, avg score
+        # per country / tier) so they never read the wide supplier rows; it also serves every
+        # country lookup, as (industry, risk_tier) serves industry lookups (no single-column
+        # indexes: every index slows the supplier import).
+        Index("ix_suppliers_country_tier_score", "country", "risk_tier", "risk_score"),
         Index("ix_suppliers_risk_score", "risk_score"),
+        Index("ix_suppliers_annual_spend", "annual_spend"),  # supplier list sorted by spend
+        # Tier distribution per industry / region on the dashboard (index-only group by).
+        Index("ix_suppliers_industry_tier", "industry", "risk_tier"),
+        Index("ix_suppliers_region_tier", "region", "risk_tier"),
+        # Name search is LIKE '%q%' (no b-tree can seek it): a narrow covering index of the
+        # searched columns lets SQLite scan it instead of the wide rows (count ~140 -> ~40 ms at 100k).
+        Index("ix_suppliers_search", "name_zh", "name_en", "short_name", "external_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,9 +37,9 @@ class Supplier(TimestampMixin, Base):
     name_en: Mapped[Optional[str]] = mapped_column(String(255), index=True)
     short_name: Mapped[Optional[str]] = mapped_column(String(128))
     aliases: Mapped[list[Any]] = mapped_column(default=list)
-    country: Mapped[str] = mapped_column(String(2), index=True)
+    country: Mapped[str] = mapped_column(String(2))  # indexed by ix_suppliers_country_tier_score
     region: Mapped[Optional[str]] = mapped_column(String(128))
-    industry: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    industry: Mapped[Optional[str]] = mapped_column(String(64))  # indexed by ix_suppliers_industry_tier
     products: Mapped[Optional[str]] = mapped_column(Text)
     annual_spend: Mapped[Optional[float]] = mapped_column(Numeric(18, 2, asdecimal=False))
     currency: Mapped[Optional[str]] = mapped_column(String(3))

@@ -9,12 +9,17 @@ from typing import Any
 from flask import Blueprint, g, render_template, request, url_for
 
 from dashboards import figures
-from dashboards.queries import Filters, dashboard_data, filter_options
+from dashboards.queries import Filters, dashboard_data, events_months, filter_options
 from riskradar.domain.base import CLASSIFIER_LABELS, RED_LINES, RISK_TIERS
 from riskradar.web.auth import ALL_ROLES, roles_required
-from riskradar.web.caching import cache_seconds, dashboard_cache, figure_cache, options_cache
+from riskradar.web.caching import (
+    cache_seconds,
+    dashboard_cache,
+    figure_cache,
+    options_cache,
+)
 from riskradar.web.common import db, figure_json, filters_from_args, settings
-from riskradar.web.i18n import current_language, label, t
+from riskradar.web.i18n import country, current_language, label, labels_for, t
 
 bp = Blueprint("dashboard", __name__)
 # An expired dashboard is served for up to STALE_FACTOR × the cache time while it is recomputed.
@@ -62,13 +67,17 @@ def index() -> Any:
     def build_charts() -> dict[str, str]:
         # Building Plotly figures costs more than the cached queries: keep the JSON too.
         names = figure_labels()
+        world_names = {**names, **{f"country:{r['country']}": country(r["country"]) for r in data["countries"]
+                                   if r.get("country")}}
+        industry_names = {**names, **labels_for("industry", {r["group"] for r in data["by_industry"]})}
         return {
             "matrix": figure_json(figures.risk_matrix_figure(data["matrix"], names)),
             "bubble": figure_json(figures.risk_bubble_figure(data["matrix"], names)),
-            "world": figure_json(figures.world_map_figure(data["countries"], names)),
-            "by_industry": figure_json(figures.tier_distribution_figure(data["by_industry"], names)),
+            "world": figure_json(figures.world_map_figure(data["countries"], world_names)),
+            "by_industry": figure_json(figures.tier_distribution_figure(data["by_industry"], industry_names)),
             "by_region": figure_json(figures.tier_distribution_figure(data["by_region"], names)),
-            "events": figure_json(figures.events_over_time_figure(data["events"], names)),
+            "events": figure_json(figures.events_over_time_figure(data["events"], names,
+                                                                  months=events_months(f, today))),
         }
 
     # Keyed by the data object: a refreshed result gets fresh figures.

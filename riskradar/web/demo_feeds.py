@@ -2,8 +2,8 @@
 
 ``GET /demo/feeds/<name>.xml`` renders the demo outlet ``name`` with the items whose reveal offset
 has passed since ``riskradar.demo.news.register_demo_feeds`` wrote the manifest, so new stories
-keep arriving while someone watches. Public (no login): the feed fetcher has no credentials, and
-the content is synthetic demo news.
+keep arriving while someone watches. No login (the feed fetcher has none): each URL carries a
+per-installation key derived from the secret key instead; a missing or wrong key gets 404.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app
+import hmac
 
-from riskradar.demo.news import DEMO_FEEDS, load_manifest, manifest_path, render_feed
+from flask import Blueprint, Response, abort, current_app, request
+
+from riskradar.demo.news import DEMO_FEEDS, demo_feed_key, load_manifest, manifest_path, render_feed
 
 bp = Blueprint("demo_feeds", __name__)
 demo_feeds_bp = bp
@@ -44,6 +46,8 @@ def demo_feed(name: str) -> Response:
     if name not in DEMO_FEEDS:
         abort(404)
     settings = current_app.extensions["riskradar.settings"]
+    if not hmac.compare_digest(request.args.get("key", ""), demo_feed_key(settings, name)):
+        abort(404)
     manifest = _manifest(settings)
     if manifest is None:
         abort(404)

@@ -31,7 +31,12 @@ def current_language() -> str:
 
 
 def t(key: str, **values: Any) -> str:
-    """The message ``key`` in the current language (English, then the key itself, as fallback)."""
+    """The message ``key`` in the current language (English, then the key itself, as fallback).
+
+    With ``n=1`` the singular form ``<key>.one`` is used when the catalogue has one.
+    """
+    if values.get("n") == 1 and f"{key}.one" in MESSAGES:
+        key = f"{key}.one"
     pair = MESSAGES.get(key)
     if pair is None:
         text = key
@@ -41,11 +46,39 @@ def t(key: str, **values: Any) -> str:
 
 
 def label(kind: str, value: Any) -> str:
-    """A vocabulary value (tier, category, role, status...) in the current language."""
+    """A vocabulary value (tier, category, role, status, industry...) in the current language.
+
+    Free-text values (an imported industry such as "Apparel " or "auto_parts") are matched
+    case- and separator-insensitively; an unknown value is shown as it is.
+    """
     if value is None or value == "":
         return "—"
     key = f"{kind}.{value}"
-    return t(key) if key in MESSAGES else str(value)
+    if key in MESSAGES:
+        return t(key)
+    if isinstance(value, str):
+        norm = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+        for candidate in (f"{kind}.{norm}", f"{kind}.{norm.replace(' ', '_')}"):
+            if candidate in MESSAGES:
+                return t(candidate)
+    return str(value)
+
+
+def labels_for(kind: str, values: Any) -> dict[Any, str]:
+    """``{value: label(kind, value)}`` for the given values (display names handed to figures)."""
+    return {v: label(kind, v) for v in values if v is not None}
+
+
+def country(code: Any) -> str:
+    """A country's display name in the current language (the code itself when unknown)."""
+    if not code:
+        return "—"
+    from riskradar.countries import country_name
+
+    try:
+        return country_name(str(code), current_language()) or str(code)
+    except Exception:  # noqa: BLE001 - a display helper must never break a page
+        return str(code)
 
 
 @bp.route("/lang", methods=["POST"])
@@ -80,9 +113,9 @@ switch_language._riskradar_public = True  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:
-    """Register the switch and the template helpers ``t``, ``label`` and ``lang``."""
+    """Register the switch and the template helpers ``t``, ``label``, ``country`` and ``lang``."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(t=t, label=label)
+    app.jinja_env.globals.update(t=t, label=label, country=country)
 
     @app.context_processor
     def _lang() -> dict[str, Any]:

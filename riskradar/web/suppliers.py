@@ -24,7 +24,7 @@ from riskradar.web.common import choice_arg, db, figure_json, filters_from_args,
 from riskradar.web.caching import cache_seconds, count_cache
 from riskradar.web.dashboard import cached_options, figure_labels
 from riskradar.web.highlight import highlight
-from riskradar.web.i18n import current_language
+from riskradar.web.i18n import current_language, labels_for
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 EXPORT_COLUMNS = ("external_ref", "name_zh", "name_en", "country", "region", "industry", "tier_level",
@@ -152,7 +152,9 @@ def profile(ref: str) -> Any:
     lang = current_language()
     data = supplier_profile(g.db, supplier, lang)
     names = figure_labels()
-    charts = {"breakdown": figure_json(figures.score_breakdown_figure(data["reasons"], lang)) if data["reasons"] else None,
+    factor_names = {**names, **labels_for("factor", {r.get("factor") for r in data["reasons"] if isinstance(r, dict)})}
+    charts = {"breakdown": figure_json(figures.score_breakdown_figure(data["reasons"], lang, factor_names))
+              if data["reasons"] else None,
               "history": figure_json(figures.risk_history_figure(data["history"], names)) if data["history"] else None}
     return render_template("supplier.html", s=supplier, data=data, charts=charts, today=date.today(),
                            highlight=highlight, labels=CLASSIFIER_LABELS, evidence_of=evidence_of)

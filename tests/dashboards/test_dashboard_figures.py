@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dashboards import figures
 
 
@@ -49,3 +51,40 @@ def test_score_breakdown_shows_each_reason_in_the_language() -> None:
                                           {"factor": "agreement", "weight": -3, "en": "Signed", "zh": "已签署"}], "zh")
     bar = fig.data[0]
     assert list(bar.y) == ["agreement", "country"] and "国家风险高" in list(bar.text)
+
+
+def test_events_over_time_without_events_hides_the_empty_axes() -> None:
+    fig = figures.events_over_time_figure([], {"fire": "火灾/爆炸"})
+    assert fig.data == ()
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_tier_distribution_shows_the_group_names_it_is_given() -> None:
+    fig = figures.tier_distribution_figure([{"group": "apparel", "tier": "high", "count": 3}],
+                                           {"apparel": "服装", "high": "高风险"})
+    assert list(fig.data[0].y) == ["服装"] and fig.data[0].name == "高风险"
+
+
+def test_events_over_time_shows_the_whole_period_given() -> None:
+    fig = figures.events_over_time_figure([{"month": "2025-03", "label": "fire", "count": 2}], {"fire": "火灾/爆炸"},
+                                          months=["2025-01", "2025-02", "2025-03", "2025-04"])
+    (fire,) = fig.data
+    assert fire.name == "火灾/爆炸"
+    assert list(fire.x) == ["2025-01", "2025-02", "2025-03", "2025-04"] and list(fire.y) == [0, 0, 2, 0]
+
+
+def test_score_breakdown_names_factors_and_their_categories_from_labels() -> None:
+    fig = figures.score_breakdown_figure(
+        [{"factor": "audit_findings", "category": "fire", "weight": 6, "zh": "消防问题"},
+         {"factor": "audit_findings", "category": "child_labour", "weight": 4, "zh": "童工问题"},
+         {"factor": "inherent", "weight": 40, "zh": "固有风险高"}],
+        "zh", {"audit_findings": "审核问题", "inherent": "固有风险", "fire": "火灾/爆炸", "child_labour": "童工"})
+    assert set(fig.data[0].y) == {"审核问题 · 火灾/爆炸", "审核问题 · 童工", "固有风险"}
+
+
+def test_risk_history_of_one_scoring_spans_days_not_milliseconds() -> None:
+    at = datetime(2026, 11, 25, 18, 20)
+    fig = figures.risk_history_figure([{"computed_at": at, "score": 35.5, "tier": "medium"}])
+    start, end = fig.layout.xaxis.range
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+    assert str(start).startswith("2026-11-22") and str(end).startswith("2026-11-28")

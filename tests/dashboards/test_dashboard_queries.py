@@ -114,3 +114,36 @@ def test_stale_entries_are_served_while_one_thread_recomputes() -> None:
     time.sleep(0.05)
     assert cache.get_or_compute("k", 10, compute, stale_ttl=60) == 2
     assert len(calls) == 2
+
+
+def test_redline_events_count_incidents_by_first_seen_month(session: Session) -> None:
+    a = _supplier(session, "EA", "CN", "red_line", 90)
+    b = _supplier(session, "EB", "VN", "high", 70)
+
+    def alert(key: str, sup: Supplier, category: str, status: str, at: datetime) -> Alert:
+        return Alert(supplier_id=sup.id, category=category, rule="audit_finding", dedupe_key=key, status=status,
+                     title="t", first_seen_at=at, last_seen_at=at)
+
+    session.add_all([
+        alert("e1", a, "fire", "new", datetime(2025, 5, 20, tzinfo=timezone.utc)),
+        alert("e2", a, "fire", "confirmed", datetime(2025, 5, 3, tzinfo=timezone.utc)),
+        alert("e3", b, "child_labour", "resolved", datetime(2025, 3, 9, tzinfo=timezone.utc)),
+        alert("e4", b, "bribery", "dismissed", datetime(2025, 5, 9, tzinfo=timezone.utc)),  # false positive
+        alert("e5", b, "tier_change", "new", datetime(2025, 5, 9, tzinfo=timezone.utc)),  # not a red line
+        alert("e6", a, "fire", "new", datetime(2023, 1, 9, tzinfo=timezone.utc)),  # before the range
+    ])
+    session.commit()
+    events = dashboard_data(session, Filters(), today=TODAY)["events"]
+    assert sorted((e["month"], e["label"], e["count"]) for e in events) == [
+        ("2025-03", "child_labour", 1), ("2025-05", "fire", 2)]
+    only_vn = dashboard_data(session, Filters(country="VN"), today=TODAY)["events"]
+    assert [(e["label"], e["count"]) for e in only_vn] == [("child_labour", 1)]
+
+
+def test_events_months_cover_the_default_year_and_a_chosen_period() -> None:
+    from dashboards.queries import events_months
+
+    year = events_months(Filters(), TODAY)
+    assert len(year) == 12 and year[0] == "2024-07" and year[-1] == "2025-06"
+    assert events_months(Filters(date_from=date(2024, 11, 20), date_to=date(2025, 2, 1)), TODAY) == [
+        "2024-11", "2024-12", "2025-01", "2025-02"]

@@ -64,7 +64,7 @@ def test_not_a_table_exits_nonzero_with_one_clear_message(settings: Settings, tm
         env={"RISKRADAR_DATA_DIR": str(settings.data_dir), "RISKRADAR_DATABASE_URL": ""})
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.strip().splitlines() == ["Error: scan.pdf: a PDF document, not a table (expected CSV or XLSX)"]
+    assert result.stderr.strip().splitlines() == ["error: scan.pdf: a PDF document, not a table (expected CSV or XLSX)"]
 
 
 def test_not_a_table_with_json_prints_the_failed_batch_and_exits_nonzero(settings: Settings, tmp_path: Path) -> None:

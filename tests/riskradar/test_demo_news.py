@@ -109,6 +109,22 @@ def test_unknown_demo_feed_is_404(demo_app):
     assert app.test_client().get("/demo/feeds/nope.xml").status_code == 404
 
 
+def _path(settings, name):
+    from urllib.parse import urlsplit
+
+    from riskradar.demo.news import demo_feed_url
+
+    parts = urlsplit(demo_feed_url(settings, name))
+    return f"{parts.path}?{parts.query}"
+
+
+def test_demo_feed_without_its_key_is_404(demo_app, session):
+    app, demo = demo_app
+    register_demo_feeds(session, demo)
+    assert app.test_client().get("/demo/feeds/huanan-industry.xml").status_code == 404
+    assert app.test_client().get("/demo/feeds/huanan-industry.xml?key=wrong").status_code == 404
+
+
 def test_drip_clock_starts_at_the_first_request(demo_app, session):
     import json as _json
 
@@ -118,11 +134,11 @@ def test_drip_clock_starts_at_the_first_request(demo_app, session):
     register_demo_feeds(session, demo)
     path = manifest_path(demo)
     assert _json.loads(path.read_text())["started_at"] is None
-    first = app.test_client().get("/demo/feeds/huanan-industry.xml")
+    first = app.test_client().get(_path(demo, "huanan-industry"))
     assert first.status_code == 200 and first.mimetype == "application/rss+xml"
     started = _json.loads(path.read_text())["started_at"]
     assert started is not None
-    app.test_client().get("/demo/feeds/supply-chain-wire.xml")
+    app.test_client().get(_path(demo, "supply-chain-wire"))
     assert _json.loads(path.read_text())["started_at"] == started  # not restarted by later requests
 
 

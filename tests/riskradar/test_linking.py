@@ -93,3 +93,11 @@ def first_id(session):  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     return session.scalar(select(Supplier.id).where(Supplier.external_ref == "S1"))
+
+
+def test_place_stripped_alias_that_leaves_an_everyday_word_is_not_searched() -> None:
+    from riskradar.linking import name_variants
+
+    # "合肥新建" without its city is "新建" (newly built), which appears in ordinary news.
+    assert "新建" not in name_variants("合肥新建")
+    assert "合肥新建" in name_variants("合肥新建")

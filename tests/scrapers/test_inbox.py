@@ -188,3 +188,85 @@ def test_a_file_with_rejected_rows_dropped_again_imports_what_it_can_now(db: Dat
     assert (result["imported"], result["duplicates"]) == (1, 0)
     report = report_of(folder / "processed" / "agreements.csv")
     assert report["batch"]["created"] == 5 and report["previous_batch"] == 1
+
+
+# --- files left claimed by a killed import ----------------------------------------------
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _host_tag() -> str:
+    from riskradar.leases import HOST
+    from scrapers.inbox import _host_tag as tag
+
+    return tag(HOST)
+
+
+def _leftover(inbox: dict[str, Path]) -> list[str]:
+    return [p.name for p in inbox["audits"].iterdir() if p.name.startswith(".claimed-")]
+
+
+def test_a_file_claimed_by_a_dead_process_is_put_back_and_imported(db: Database, inbox: dict[str, Path]) -> None:
+    drop(inbox["audits"], EXAMPLES / "audits.csv", f".claimed-{_dead_pid()}@{_host_tag()}-audits.csv", age=5)
+    result = process_inbox(db, db.settings)
+    assert (result["recovered"], result["imported"]) == (1, 1)
+    assert report_of(inbox["audits"] / "processed" / "audits.csv")["outcome"] == "imported"
+    assert _leftover(inbox) == [] and findings(db) == 10
+
+
+def test_an_old_style_claim_name_of_a_dead_process_is_put_back(db: Database, inbox: dict[str, Path]) -> None:
+    drop(inbox["audits"], EXAMPLES / "audits.csv", f".claimed-{_dead_pid()}-audits.csv", age=5)
+    result = process_inbox(db, db.settings)
+    assert (result["recovered"], result["imported"]) == (1, 1)
+    assert (inbox["audits"] / "processed" / "audits.csv").exists()
+
+
+def test_a_file_claimed_by_a_live_process_is_left_alone(db: Database, inbox: dict[str, Path]) -> None:
+    name = f".claimed-{os.getpid()}@{_host_tag()}-audits.csv"
+    drop(inbox["audits"], EXAMPLES / "audits.csv", name, age=5)
+    result = process_inbox(db, db.settings)
+    assert (result["recovered"], result["imported"]) == (0, 0)
+    assert _leftover(inbox) == [name] and findings(db) == 0
+
+
+def test_a_claim_older_than_the_lease_is_put_back_whatever_its_host(db: Database, inbox: dict[str, Path]) -> None:
+    settings = db.settings.replace(job_stale_after_seconds=60)
+    drop(inbox["audits"], EXAMPLES / "audits.csv", ".claimed-4242@other_host.example-audits.csv", age=61)
+    result = process_inbox(db, settings)
+    assert (result["recovered"], result["imported"]) == (1, 1)
+    assert _leftover(inbox) == []
+
+
+def test_a_recovered_file_does_not_overwrite_a_new_file_of_the_same_name(inbox: dict[str, Path], db: Database) -> None:
+    from scrapers.inbox import recover_claimed
+
+    drop(inbox["audits"], EXAMPLES / "audits.csv", f".claimed-{_dead_pid()}@{_host_tag()}-audits.csv", age=5)
+    drop(inbox["audits"], EXAMPLES / "audits.json", "audits.csv", age=5)  # a newer drop took the name
+    [recovered] = recover_claimed(db.settings)
+    assert recovered["file"] == "audits-recovered-1.csv"
+    assert (inbox["audits"] / "audits-recovered-1.csv").read_bytes() == (EXAMPLES / "audits.csv").read_bytes()
+    assert (inbox["audits"] / "audits.csv").read_bytes() == (EXAMPLES / "audits.json").read_bytes()
+
+
+def test_a_file_claimed_by_a_process_killed_mid_import_is_imported_by_the_next_pass(
+        db: Database, inbox: dict[str, Path]) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    path = drop(inbox["audits"], EXAMPLES / "audits.csv")
+    # A real process claims the file with the real claim() and is killed before importing it.
+    script = ("import os, signal, sys; from pathlib import Path; from scrapers.inbox import claim; "
+              "claim(Path(sys.argv[1])); os.kill(os.getpid(), signal.SIGKILL)")
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == -signal.SIGKILL
+    assert len(_leftover(inbox)) == 1 and not path.exists()
+    result = process_inbox(db, db.settings)
+    assert (result["recovered"], result["imported"]) == (1, 1)
+    assert _leftover(inbox) == [] and findings(db) == 10

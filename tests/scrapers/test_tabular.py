@@ -93,6 +93,23 @@ def test_xlsx_is_read_with_typed_cells_as_text(tmp_path: Path) -> None:
                     (4, {"供应商编码": "S3", "年采购额": "12", "日期": "2025-01-02", "比例": ""})]
 
 
+def test_xlsx_rows_and_columns_keep_sheet_positions(tmp_path: Path) -> None:
+    """A table placed at B4 under a title in C2: row numbers are the sheet's, and the blank
+    column A stays a (blank) first column so cells line up with their headers."""
+    wb = Workbook()
+    ws = wb.active
+    ws["C2"] = "审核发现 2026"
+    for col, value in zip("BCD", ["ref", "date", "ok"]):
+        ws[f"{col}4"] = value
+    ws["B5"], ws["C5"], ws["D5"] = "A-1", datetime(2026, 3, 1, 12, 30), True
+    ws["D7"] = "late"
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    [sheet] = list(iter_sheets(path, max_bytes=CAP))
+    assert (sheet.header_row, sheet.headers) == (4, ["column_1", "ref", "date", "ok"])
+    assert list(sheet.rows) == [(5, ["", "A-1", "2026-03-01 12:30:00", "TRUE"]), (7, ["", "", "", "late"])]
+
+
 def test_xlsx_every_sheet_is_streamed(tmp_path: Path) -> None:
     wb = Workbook()
     wb.active.append(["a", "b"])

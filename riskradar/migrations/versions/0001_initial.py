@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-25 17:13:51.180460
+Create Date: 2026-11-25 18:26:16.541122
 """
 from typing import Sequence, Union
 
@@ -209,14 +209,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('external_ref', name=op.f('uq_suppliers_external_ref'))
     )
     with op.batch_alter_table('suppliers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_suppliers_country'), ['country'], unique=False)
-        batch_op.create_index('ix_suppliers_country_tier', ['country', 'risk_tier'], unique=False)
-        batch_op.create_index(batch_op.f('ix_suppliers_industry'), ['industry'], unique=False)
+        batch_op.create_index('ix_suppliers_annual_spend', ['annual_spend'], unique=False)
+        batch_op.create_index('ix_suppliers_country_tier_score', ['country', 'risk_tier', 'risk_score'], unique=False)
+        batch_op.create_index('ix_suppliers_industry_tier', ['industry', 'risk_tier'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_name_en'), ['name_en'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_name_zh'), ['name_zh'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_needs_rescore'), ['needs_rescore'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index('ix_suppliers_region_tier', ['region', 'risk_tier'], unique=False)
         batch_op.create_index('ix_suppliers_risk_score', ['risk_score'], unique=False)
+        batch_op.create_index('ix_suppliers_search', ['name_zh', 'name_en', 'short_name', 'external_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_suppliers_status'), ['status'], unique=False)
 
     op.create_table('training_examples',
@@ -355,6 +357,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_risk_snapshots_run_id'), ['run_id'], unique=False)
         batch_op.create_index('ix_risk_snapshots_supplier_time', ['supplier_id', 'computed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_risk_snapshots_tier'), ['tier'], unique=False)
+        batch_op.create_index('ix_risk_snapshots_tier_changes', ['computed_at'], unique=False, sqlite_where=sa.text('previous_tier IS NOT NULL AND previous_tier != tier'), postgresql_where=sa.text('previous_tier IS NOT NULL AND previous_tier != tier'))
 
     op.create_table('supplier_sites',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -521,6 +524,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_findings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_findings_audit_id'), ['audit_id'], unique=False)
+        batch_op.create_index('ix_audit_findings_cap_due', ['status', 'cap_due_date', 'supplier_id'], unique=False)
         batch_op.create_index('ix_audit_findings_open', ['status', 'severity', 'category'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_findings_supplier_id'), ['supplier_id'], unique=False)
 
@@ -549,6 +553,7 @@ def downgrade() -> None:
     with op.batch_alter_table('audit_findings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_findings_supplier_id'))
         batch_op.drop_index('ix_audit_findings_open')
+        batch_op.drop_index('ix_audit_findings_cap_due')
         batch_op.drop_index(batch_op.f('ix_audit_findings_audit_id'))
 
     op.drop_table('audit_findings')
@@ -585,6 +590,7 @@ def downgrade() -> None:
 
     op.drop_table('supplier_sites')
     with op.batch_alter_table('risk_snapshots', schema=None) as batch_op:
+        batch_op.drop_index('ix_risk_snapshots_tier_changes', sqlite_where=sa.text('previous_tier IS NOT NULL AND previous_tier != tier'), postgresql_where=sa.text('previous_tier IS NOT NULL AND previous_tier != tier'))
         batch_op.drop_index(batch_op.f('ix_risk_snapshots_tier'))
         batch_op.drop_index('ix_risk_snapshots_supplier_time')
         batch_op.drop_index(batch_op.f('ix_risk_snapshots_run_id'))
@@ -614,14 +620,16 @@ def downgrade() -> None:
     op.drop_table('training_examples')
     with op.batch_alter_table('suppliers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_suppliers_status'))
+        batch_op.drop_index('ix_suppliers_search')
         batch_op.drop_index('ix_suppliers_risk_score')
+        batch_op.drop_index('ix_suppliers_region_tier')
         batch_op.drop_index(batch_op.f('ix_suppliers_parent_id'))
         batch_op.drop_index(batch_op.f('ix_suppliers_needs_rescore'))
         batch_op.drop_index(batch_op.f('ix_suppliers_name_zh'))
         batch_op.drop_index(batch_op.f('ix_suppliers_name_en'))
-        batch_op.drop_index(batch_op.f('ix_suppliers_industry'))
-        batch_op.drop_index('ix_suppliers_country_tier')
-        batch_op.drop_index(batch_op.f('ix_suppliers_country'))
+        batch_op.drop_index('ix_suppliers_industry_tier')
+        batch_op.drop_index('ix_suppliers_country_tier_score')
+        batch_op.drop_index('ix_suppliers_annual_spend')
 
     op.drop_table('suppliers')
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:

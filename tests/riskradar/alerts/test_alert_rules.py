@@ -92,6 +92,7 @@ def test_open_zero_tolerance_finding_alerts(db, settings):
     with db.scope() as s:
         alert = s.scalars(select(Alert)).one()
         assert "Passports" in alert.title and alert.sources[0].kind == "finding"
+        assert alert.title_zh.startswith("强迫劳动：") and "问题" in alert.title_zh and "Forced" not in alert.title_zh
 
 
 def test_closed_minor_or_non_red_line_findings_do_not_alert(db, settings):
@@ -124,8 +125,11 @@ def test_signed_agreement_missing_red_line_clauses_alerts(db, settings):
                         clauses_acknowledged=["child_labour", "forced_labour", "bribery", "fire"]))
     assert _detect(db, settings) == [("agreement", "agreement", sup.id, "critical")]
     with db.scope() as s:
-        evidence = s.scalars(select(Alert)).one().evidence[0]
-        assert "child_labour" in evidence["text"] and "forced_labour" in evidence["text"]
+        alert = s.scalars(select(Alert)).one()
+        evidence = alert.evidence[0]
+        assert "Child labour" in evidence["text"] and "Forced labour" in evidence["text"]
+        assert "童工" in evidence["zh"] and "强迫劳动" in evidence["zh"]
+        assert "缺少红线条款" in alert.title_zh and "lacks" not in alert.title_zh
 
 
 def test_supplier_entering_high_tier_with_expired_agreement_alerts(any_db):
@@ -165,6 +169,17 @@ def test_moving_up_into_high_or_red_line_alerts_but_not_down_or_first_score(db, 
         _snapshot(s, first, "red_line", None)
     found = sorted(_detect(db, settings), key=lambda r: r[2])
     assert found == [("tier_change", "tier_change", up.id, "high"), ("tier_change", "tier_change", red.id, "critical")]
+
+
+def test_tier_change_titles_are_each_in_one_language(db, settings):
+    with db.scope() as s:
+        sup = make_supplier(s, name_en="Blue Nile Garment PLC", name_zh=None)
+        _snapshot(s, sup, "red_line", "low")
+    _detect(db, settings)
+    with db.scope() as s:
+        alert = s.scalars(select(Alert)).one()
+        assert alert.title_zh == "风险等级上升：Blue Nile Garment PLC — 风险等级 低风险 → 红线（风险分 80）"
+        assert alert.title == "Risk tier raised: Blue Nile Garment PLC — Risk tier low → red line (score 80)"
 
 
 def test_rules_only_read_new_evidence(any_db):
