@@ -96,8 +96,11 @@ def _link_rows(matcher: SupplierMatcher, rows: list[dict[str, Any]], ids: list[i
     return links
 
 
-def _classify(session: Session, article_ids: list[int]) -> dict[str, Any]:
-    """Run the red-line classifier hook when it is installed; never lose the articles over it."""
+def _classify(session: Session, settings: Settings, article_ids: list[int]) -> dict[str, Any]:
+    """Run the red-line classifier hook when it is installed; never lose the articles over it.
+
+    ``settings`` lets the classifier prefer a model promoted by retraining over the bundled one.
+    """
     if not article_ids:
         return {"classified": 0}
     try:
@@ -107,7 +110,7 @@ def _classify(session: Session, article_ids: list[int]) -> dict[str, Any]:
     try:
         with session.begin_nested():
             articles = list(session.scalars(select(Article).where(Article.id.in_(article_ids)).order_by(Article.id)))
-            tagged = tag_articles(session, articles, classifier=None)
+            tagged = tag_articles(session, articles, classifier=None, settings=settings)
         return {"classified": len(articles), "tags": int(tagged or 0)}
     except Exception as exc:  # noqa: BLE001 - articles stay stored; classification can be re-run later
         log.exception("classification hook failed")
@@ -217,7 +220,7 @@ def ingest_feed_bytes(
     supplier_ids = {link["supplier_id"] for link in link_rows}
     for chunk in _chunks(sorted(supplier_ids)):
         session.execute(update(Supplier).where(Supplier.id.in_(chunk)).values(needs_rescore=True))
-    classification = _classify(session, new_ids) if classify else {"classified": 0}
+    classification = _classify(session, settings, new_ids) if classify else {"classified": 0}
 
     record.articles_new = len(new_ids)
     record.articles_duplicate = duplicates + merged

@@ -39,6 +39,29 @@ def create(app: AppContext, username: str, role: str, password_stdin: bool, lang
         click.echo(f"password: {password}")
 
 
+@users_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@pass_app
+def set_password_cmd(app: AppContext, username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME (prints a generated one when none is given); unlocks it."""
+    from riskradar.services.users import UserError, generate_password, get_user, set_password
+
+    generated = not password_stdin
+    password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
+    try:
+        with app.db.scope() as session:
+            user = get_user(session, username)
+            if user is None:
+                raise click.ClickException(f"no user {username!r}")
+            set_password(session, user, password)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password changed for {username}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
 @users_group.command("list")
 @json_option
 @pass_app

@@ -89,6 +89,23 @@ def test_users_cli_create_list_and_token(cli_env: dict[str, str], session: Sessi
     assert runner.invoke(main, ["users", "token", "nobody", "--name", "x"]).exit_code != 0
 
 
+def test_users_cli_set_password_replaces_a_lost_password(cli_env: dict[str, str], session: Session) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["users", "create", "li", "--role", "admin", "--password-stdin"],
+                         input="old-password\n").exit_code == 0
+    changed = runner.invoke(main, ["users", "set-password", "li"])
+    assert changed.exit_code == 0, changed.output
+    new = changed.output.split("password: ", 1)[1].strip()
+    session.expire_all()
+    assert svc.authenticate(session, "li", "old-password") is None
+    assert svc.authenticate(session, "li", new) is not None
+
+
+def test_users_cli_set_password_of_unknown_user_fails(cli_env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["users", "set-password", "nobody"])
+    assert result.exit_code != 0 and "no user 'nobody'" in result.output
+
+
 def test_serve_runs_waitress_and_prints_the_url(cli_env: dict[str, str], tmp_path: Path) -> None:
     env = {**os.environ, **cli_env}
     proc = subprocess.Popen([sys.executable, "-m", "riskradar", "serve", "--host", "127.0.0.1", "--port", "0"],
