@@ -68,17 +68,21 @@ def remove(app: AppContext, feed: str) -> None:
     click.echo(f"removed feed {feed}")
 
 
+def _set_enabled(app: AppContext, feed: str, enabled: bool) -> None:
+    try:
+        with app.db.scope() as session:
+            feed_service.set_enabled(session, feed, enabled)
+    except feed_service.FeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'enabled' if enabled else 'disabled'} feed {feed}")
+
+
 @feeds_group.command("enable")
 @click.argument("feed")
 @pass_app
 def enable(app: AppContext, feed: str) -> None:
     """Enable a feed (by id or URL) and make it due now."""
-    try:
-        with app.db.scope() as session:
-            feed_service.set_enabled(session, feed, True)
-    except feed_service.FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"enabled feed {feed}")
+    _set_enabled(app, feed, True)
 
 
 @feeds_group.command("disable")
@@ -86,12 +90,7 @@ def enable(app: AppContext, feed: str) -> None:
 @pass_app
 def disable(app: AppContext, feed: str) -> None:
     """Disable a feed (by id or URL); it is no longer polled."""
-    try:
-        with app.db.scope() as session:
-            feed_service.set_enabled(session, feed, False)
-    except feed_service.FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"disabled feed {feed}")
+    _set_enabled(app, feed, False)
 
 
 @feeds_group.command("sync-search")

@@ -31,7 +31,7 @@ TRIAGERS = ("admin", "csr_lead")
 DATA_MANAGERS = ("admin", "procurement")
 FEED_MANAGERS = ("admin", "csr_lead")
 ADMINS = ("admin",)
-TOKEN_CACHE_SECONDS = 30.0
+TOKEN_CACHE_SECONDS = 5.0
 
 
 @dataclass
