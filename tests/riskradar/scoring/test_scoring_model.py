@@ -220,3 +220,12 @@ def test_categories_cover_red_lines_then_secondary(ref):
     result = scorer(ref).score(SupplierInputs(1, country="CN"))
     assert list(result.categories) == list(CATEGORIES)
     assert list(CATEGORIES[:4]) == list(RED_LINES)
+
+
+def test_audit_result_reason_is_in_words_not_a_code(ref):
+    s = scorer(ref)
+    result = s.score(SupplierInputs(1, country="CN", industry="electronics",
+                                    audits=[AuditInfo("sa8000", TODAY - timedelta(days=30), result="not_certified")]))
+    texts = [r["en"] for r in result.reasons] + [r["zh"] for r in result.reasons]
+    assert any("not certified" in t for t in texts)
+    assert not any("not_certified" in t for t in texts)
