@@ -24,7 +24,7 @@ detection after the writers of a cycle have committed, so this is not seen in pr
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +77,18 @@ def _snippets(tag: ArticleTag) -> list[dict]:
     return out[:3]
 
 
+def _tagged_link_evidence(session: Session, cfg: AlertConfig, *conditions: Any) -> list[Evidence]:
+    """News evidence for (tag, supplier link, article) rows matching ``conditions``, in tag order."""
+    rows = session.execute(
+        select(ArticleTag, ArticleSupplierLink, Article)
+        .join(ArticleSupplierLink, ArticleSupplierLink.article_id == ArticleTag.article_id)
+        .join(Article, Article.id == ArticleTag.article_id)
+        .where(*conditions)
+        .order_by(ArticleTag.id)
+    ).all()
+    return [ev for ev in (_news_evidence(cfg, t, ln, a) for t, ln, a in rows) if ev]
+
+
 def _news_evidence(cfg: AlertConfig, tag: ArticleTag, link: ArticleSupplierLink, article: Article) -> Evidence | None:
     rule = cfg.rule("news")
     if tag.label not in cfg.red_lines or tag.review_status == "dismissed":
@@ -111,13 +123,8 @@ def news_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
                                .order_by(ArticleSupplierLink.id).limit(limit)).all()
     _note_batch(session, link_ids, limit)
     if link_ids:
-        rows = session.execute(
-            select(ArticleTag, ArticleSupplierLink, Article)
-            .join(ArticleSupplierLink, ArticleSupplierLink.article_id == ArticleTag.article_id)
-            .join(Article, Article.id == ArticleTag.article_id)
-            .where(ArticleSupplierLink.id.in_(link_ids), ArticleTag.id <= old_tag_wm, ArticleTag.label.in_(red))
-        ).all()
-        out += [ev for ev in (_news_evidence(cfg, t, ln, a) for t, ln, a in rows) if ev]
+        out += _tagged_link_evidence(session, cfg, ArticleSupplierLink.id.in_(link_ids),
+                                     ArticleTag.id <= old_tag_wm, ArticleTag.label.in_(red))
         wm_links.last_id = max(link_ids)
 
     # Tags added since last time, with all their links.
@@ -125,14 +132,7 @@ def news_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
                               .order_by(ArticleTag.id).limit(limit)).all()
     _note_batch(session, tag_ids, limit)
     if tag_ids:
-        rows = session.execute(
-            select(ArticleTag, ArticleSupplierLink, Article)
-            .join(ArticleSupplierLink, ArticleSupplierLink.article_id == ArticleTag.article_id)
-            .join(Article, Article.id == ArticleTag.article_id)
-            .where(ArticleTag.id.in_(tag_ids), ArticleTag.label.in_(red))
-            .order_by(ArticleTag.id)
-        ).all()
-        out += [ev for ev in (_news_evidence(cfg, t, ln, a) for t, ln, a in rows) if ev]
+        out += _tagged_link_evidence(session, cfg, ArticleTag.id.in_(tag_ids), ArticleTag.label.in_(red))
         wm_tags.last_id = max(tag_ids)
     return out
 

@@ -19,29 +19,20 @@ from datetime import date
 from typing import Any, Iterable
 
 from riskradar.domain.base import RED_LINES, SECONDARY_CATEGORIES
+from riskradar.vocabulary import VOCABULARY, display_name
 from riskradar.scoring.reference import CATEGORIES, Reference
 from riskradar.scoring.tiers import band, matrix_tier
 
-CATEGORY_NAMES: dict[str, tuple[str, str]] = {
-    "child_labour": ("child labour", "童工"),
-    "forced_labour": ("forced labour", "强迫劳动"),
-    "bribery": ("bribery", "商业贿赂"),
-    "fire": ("fire safety", "消防安全"),
-    "wages_hours": ("wages and working hours", "工资工时"),
-    "health_safety": ("occupational health and safety", "职业健康安全"),
-    "environment": ("environment", "环境"),
-    "discrimination": ("discrimination and harassment", "歧视与骚扰"),
-}
-SEVERITY_NAMES: dict[str, tuple[str, str]] = {
-    "zero_tolerance": ("zero-tolerance", "零容忍"),
-    "major": ("major", "严重"),
-    "minor": ("minor", "一般"),
-    "observation": ("observation", "观察项"),
-}
-SCHEME_NAMES: dict[str, str] = {
-    "rba": "RBA VAP", "smeta": "SMETA", "bsci": "amfori BSCI", "sa8000": "SA8000", "ipc1401": "IPC-1401",
-    "customer": "customer audit", "internal": "internal audit", "sme": "SME CSR evaluation",
-}
+def _sentence_names(kind: str, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    # Names from the shared vocabulary, English lowered to sit inside a reason sentence.
+    return {c: (display_name(kind, c, "en").lower(), display_name(kind, c, "zh")) for c in codes}
+
+
+CATEGORY_NAMES: dict[str, tuple[str, str]] = _sentence_names("category", RED_LINES + SECONDARY_CATEGORIES)
+SEVERITY_NAMES: dict[str, tuple[str, str]] = _sentence_names(
+    "severity", ("zero_tolerance", "major", "minor", "observation"))
+# Scheme names are proper names (kept as written, e.g. "amfori BSCI").
+SCHEME_NAMES: dict[str, str] = {code: names[0] for code, names in VOCABULARY["scheme"].items()}
 AGREEMENT_NAMES: dict[str, tuple[str, str]] = {
     "pending": ("pending signature", "待签署"),
     "expired": ("expired", "已过期"),

@@ -3,6 +3,8 @@ key used in the templates exists here."""
 
 from __future__ import annotations
 
+from riskradar.vocabulary import catalogue_entries
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # app and navigation
     "app.name": ("Supplier CSR risk", "供应商 CSR 风险"),
@@ -288,47 +290,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channels.none": ("No channels yet.", "尚无通知渠道。"),
     "channels.failing": ("failing ({n}×)", "发送失败（{n} 次）"),
     # vocabulary
-    "tier.low": ("Low", "低风险"),
-    "tier.medium": ("Medium", "中风险"),
-    "tier.high": ("High", "高风险"),
-    "tier.red_line": ("Red line", "红线"),
-    "tier.unscored": ("Unscored", "未评分"),
-    "category.child_labour": ("Child labour", "童工"),
-    "category.forced_labour": ("Forced labour", "强迫劳动"),
-    "category.bribery": ("Bribery", "商业贿赂"),
-    "category.fire": ("Fire / explosion", "火灾/爆炸"),
-    "category.wages_hours": ("Wages and hours", "工资工时"),
-    "category.health_safety": ("Health and safety", "职业健康安全"),
-    "category.environment": ("Environment", "环境污染"),
-    "category.discrimination": ("Discrimination", "歧视与骚扰"),
-    "category.management_system": ("Management system", "管理体系"),
-    "category.other": ("Other", "其他"),
-    "category.tier_change": ("Tier change", "等级变化"),
-    "category.agreement": ("Agreement", "协议"),
     "role.admin": ("Administrator", "管理员"),
     "role.csr_lead": ("CSR lead", "CSR 负责人"),
     "role.procurement": ("Procurement manager", "采购经理"),
     "role.buyer": ("Buyer", "采购员"),
     "role.viewer": ("Viewer", "只读用户"),
-    "alert_status.new": ("New", "新预警"),
-    "alert_status.acknowledged": ("Acknowledged", "已确认收到"),
-    "alert_status.confirmed": ("Confirmed", "已确认事件"),
-    "alert_status.dismissed": ("Dismissed", "已驳回"),
-    "alert_status.resolved": ("Resolved", "已关闭"),
-    "severity.zero_tolerance": ("Zero tolerance", "零容忍"),
-    "severity.major": ("Major", "严重"),
-    "severity.minor": ("Minor", "轻微"),
-    "severity.observation": ("Observation", "观察项"),
-    "severity.critical": ("Critical", "危急"),
-    "severity.high": ("High", "高"),
-    "severity.medium": ("Medium", "中"),
-    "severity.low": ("Low", "低"),
     "finding.open": ("Open", "未关闭"),
     "finding.closed": ("Closed", "已关闭"),
-    "agreement.signed": ("Signed", "已签署"),
-    "agreement.pending": ("Pending", "待签署"),
-    "agreement.refused": ("Refused", "拒签"),
-    "agreement.expired": ("Expired", "已过期"),
     "decision.approve": ("Approve", "准入"),
     "decision.conditional": ("Conditional", "有条件准入"),
     "decision.reject": ("Reject", "不准入"),
@@ -341,14 +309,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "supplier_status.active": ("Active", "合作中"),
     "supplier_status.suspended": ("Suspended", "已暂停"),
     "supplier_status.exited": ("Exited", "已退出"),
-    "scheme.rba": ("RBA VAP", "RBA VAP"),
-    "scheme.smeta": ("SMETA", "SMETA"),
-    "scheme.bsci": ("amfori BSCI", "amfori BSCI"),
-    "scheme.sa8000": ("SA8000", "SA8000"),
-    "scheme.ipc1401": ("IPC-1401", "IPC-1401"),
-    "scheme.customer": ("Customer audit", "客户审核"),
-    "scheme.internal": ("Internal audit", "内部审核"),
-    "scheme.sme": ("SME CSR evaluation", "中小企业社会责任评价"),
     "result.pass": ("pass", "通过"),
     "result.conditional": ("conditional", "有条件通过"),
     "result.fail": ("fail", "未通过"),
@@ -442,3 +402,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "industry.printing": ("Printing", "印刷"),
     "industry.paper": ("Paper", "造纸"),
 }
+
+# Domain vocabulary (categories, tiers, statuses, severities, schemes...) comes from one table
+# shared with alert titles and channel messages.
+MESSAGES.update(catalogue_entries())
