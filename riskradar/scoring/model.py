@@ -362,8 +362,8 @@ class Scorer:
             for c in CATEGORIES:
                 points[c] = min(100.0, points[c] + extra)
             cands.append(Reason("audit_result", None, extra * float(self.m["weights"]["audit"]), latest.result,
-                                f"Latest {SCHEME_NAMES.get(latest.scheme, latest.scheme)} audit ({latest.audit_date}) result: {latest.result.replace('_', ' ')}",
-                                f"最近一次 {SCHEME_NAMES.get(latest.scheme, latest.scheme)} 审核（{latest.audit_date}）结果：{RESULT_ZH.get(latest.result, latest.result)}"))
+                                f"Latest audit ({SCHEME_NAMES.get(latest.scheme, latest.scheme)}, {latest.audit_date}) result: {latest.result.replace('_', ' ')}",
+                                f"最近一次审核（{SCHEME_NAMES.get(latest.scheme, latest.scheme)}，{latest.audit_date}）结果：{RESULT_ZH.get(latest.result, latest.result)}"))
         w_aud = float(self.m["weights"]["audit"])
         for cat, counts in open_count.items():
             en_c, zh_c = _cat_words(cat)

@@ -229,3 +229,11 @@ def test_audit_result_reason_is_in_words_not_a_code(ref):
     texts = [r["en"] for r in result.reasons] + [r["zh"] for r in result.reasons]
     assert any("not certified" in t for t in texts)
     assert not any("not_certified" in t for t in texts)
+
+
+def test_audit_result_reason_does_not_repeat_the_word_audit(ref):
+    s = scorer(ref)
+    result = s.score(SupplierInputs(1, country="CN", industry="electronics",
+                                    audits=[AuditInfo("customer", TODAY - timedelta(days=30), result="fail")]))
+    texts = [r["en"] for r in result.reasons if "result" in r["en"]]
+    assert texts and not any("audit audit" in t.lower() for t in texts)
