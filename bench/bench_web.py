@@ -93,6 +93,7 @@ def _client_process(host: str, port: int, plans: list[tuple[dict[str, str], list
     import http.client
 
     latencies: list[float] = []
+    timed: list[tuple[float, float, str]] = []  # (ms, seconds since phase start, path)
     errors: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(len(plans))
@@ -114,17 +115,18 @@ def _client_process(host: str, port: int, plans: list[tuple[dict[str, str], list
             ms = (time.perf_counter() - t0) * 1000
             with lock:
                 latencies.append(ms)
+                timed.append((ms, time.perf_counter() - t_start, path))
                 if not ok:
                     errors.append(detail)
         conn.close()
 
     threads = [threading.Thread(target=worker, args=plan) for plan in plans]
-    t0 = time.perf_counter()
+    t0 = t_start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    out.put({"latencies": latencies, "errors": errors, "wall": time.perf_counter() - t0,
+    out.put({"latencies": latencies, "timed": timed, "errors": errors, "wall": time.perf_counter() - t0,
              "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})
 
 
@@ -143,7 +145,10 @@ def run_phase(name: str, port: int, plans: list[tuple[dict[str, str], list[str]]
     return {"phase": name, "requests": len(latencies), "errors": len(result["errors"]),
             "error_samples": result["errors"][:3], "p50_ms": round(statistics.median(latencies), 1),
             "p95_ms": round(percentile(latencies, 95), 1), "max_ms": round(max(latencies), 1),
-            "req_per_s": round(len(latencies) / result["wall"], 1), "client_rss_mb": round(result["rss_mb"], 1)}
+            "req_per_s": round(len(latencies) / result["wall"], 1), "client_rss_mb": round(result["rss_mb"], 1),
+            # The slowest 5 %: which requests make the p95, and when in the phase they ran.
+            "slowest": [{"ms": round(ms, 1), "at_s": round(at, 2), "path": path}
+                        for ms, at, path in sorted(result["timed"], reverse=True)[:max(1, len(latencies) // 20)]]}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -162,6 +167,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     settings, db = prepare(args.scale)
     app = create_app(settings, db)
+    from riskradar.web.caching import warm_name_index
+
+    warm_name_index(app)  # as `riskradar serve` does at start (in a background thread there)
     server = create_server(app, host="127.0.0.1", port=0, threads=settings.threads)
     base = f"http://127.0.0.1:{server.effective_port}"
 

@@ -24,6 +24,7 @@ from riskradar.domain.audits import Audit, AuditFinding
 from riskradar.domain.base import RED_LINES, RISK_TIERS
 from riskradar.domain.scoring import RiskSnapshot
 from riskradar.domain.suppliers import Supplier
+from riskradar.services.name_search import NameSearchIndex, clean_query, name_condition
 
 OPEN_ALERT_STATUSES = ("new", "acknowledged", "confirmed")
 INDEXED_SORTS = ("name", "-name", "ref", "-ref", "score", "-score")
@@ -72,12 +73,14 @@ def latest_snapshots():  # type: ignore[no-untyped-def]
             .group_by(RiskSnapshot.supplier_id).subquery("latest"))
 
 
-def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False) -> list[Any]:
+def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False,
+                        name_ids: list[int] | None = None) -> list[Any]:
     """WHERE clauses on :class:`Supplier` for the filters.
 
     ``bypass_filter_indexes`` writes the equality filters as ``column || ''`` so the database
     walks the index of the ORDER BY column instead of sorting every match (much faster for a
-    filter that matches a large share of the table, see :func:`supplier_page`).
+    filter that matches a large share of the table, see :func:`supplier_page`). ``name_ids``:
+    the suppliers matching ``f.q`` found by a :class:`NameSearchIndex` (else SQL ``LIKE``).
     """
     def col(column: Any) -> Any:
         return column.concat("") if bypass_filter_indexes else column
@@ -91,10 +94,10 @@ def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False) -> l
         conds.append(col(Supplier.industry) == f.industry)
     if f.tier:
         conds.append(col(Supplier.risk_tier) == f.tier)
-    if f.q:
-        like = f"%{f.q.strip()}%"
-        conds.append(or_(Supplier.name_zh.like(like), Supplier.name_en.like(like),
-                         Supplier.short_name.like(like), Supplier.external_ref.like(like)))
+    if name_ids is not None:
+        conds.append(Supplier.id.in_(name_ids))
+    elif f.q and clean_query(f.q):
+        conds.append(name_condition(f.q))
     if f.likelihood_band is not None or f.impact_band is not None:
         latest = latest_snapshots()
         cell = select(latest.c.supplier_id).join(RiskSnapshot, RiskSnapshot.id == latest.c.sid)
@@ -286,21 +289,25 @@ def filter_options(session: Session) -> dict[str, list[str]]:
 
 def supplier_page(session: Session, f: Filters, *, sort: str = "name", page: int = 1,
                   per_page: int = 50, cache: "TTLCache | None" = None, ttl: float = 0.0,
-                  plain: bool = False) -> tuple[list[Supplier], int]:
+                  plain: bool = False, name_index: NameSearchIndex | None = None) -> tuple[list[Supplier], int]:
     """One page of suppliers matching ``f`` and the total count (the count may come from
     ``cache`` for ``ttl`` seconds: paging through a list repeats the same count). ``plain=True``
-    returns row mappings (column name -> value) instead of ORM objects."""
-    conds = supplier_conditions(f)
+    returns row mappings (column name -> value) instead of ORM objects. ``name_index`` answers
+    the name search ``f.q`` from memory instead of a ``LIKE`` scan."""
+    name_ids = name_index.find(f.q) if name_index is not None and f.q else None
+    conds = supplier_conditions(f, name_ids=name_ids)
 
     def count() -> int:
         return int(session.scalar(select(func.count()).select_from(Supplier).where(*conds)) or 0)
 
-    if cache is None:
+    if name_ids is not None and f == Filters(q=f.q):
+        total = len(name_ids)  # the search is the only filter: its matches are the count
+    elif cache is None:
         total = count()
     else:
         total = cache.get_or_compute(("count", str(session.get_bind().url), f.key()), ttl, count)
     order = SORTS.get(sort, SORTS["name"])
-    if sort in INDEXED_SORTS and any((f.country, f.region, f.industry, f.tier)) and total:
+    if _walk_sort_index(f, sort) and total:
         everyone = Filters()
         table_rows = (cache.get_or_compute(("count", str(session.get_bind().url), everyone.key()), ttl,
                                            lambda: int(session.scalar(select(func.count()).select_from(Supplier)) or 0))
@@ -308,15 +315,39 @@ def supplier_page(session: Session, f: Filters, *, sort: str = "name", page: int
         # A broad filter (>= 5 % of suppliers): reading the sort index in order and skipping
         # non-matches finds a page long before sorting all matches would.
         if total * 20 >= table_rows:
-            conds = supplier_conditions(f, bypass_filter_indexes=True)
+            conds = supplier_conditions(f, bypass_filter_indexes=True, name_ids=name_ids)
+    page_ids = select(Supplier.id).where(*conds).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    if sort in INDEXED_SORTS:
+        # The page's ids come from one index that also holds the filter columns
+        # (ix_suppliers_ref_filters, ix_suppliers_score_filters): only 50 rows are read.
+        ids = list(session.scalars(page_ids))
+        where = [Supplier.id.in_(ids)]
+    else:
+        where = conds
     if plain:
         # Row mappings instead of ORM objects: about half the cost for a JSON page of 50.
-        stmt = select(*Supplier.__table__.columns).where(*conds).order_by(*order)
-        mapped = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings().all()
-        return list(mapped), total  # type: ignore[return-value]
-    rows = list(session.scalars(select(Supplier).where(*conds).order_by(*order)
-                                .limit(per_page).offset((page - 1) * per_page)))
-    return rows, total
+        stmt = select(*Supplier.__table__.columns).where(*where).order_by(*order)
+        if where is conds:
+            stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+        return list(session.execute(stmt).mappings().all()), total  # type: ignore[return-value]
+    stmt = select(Supplier).where(*where).order_by(*order)
+    if where is conds:
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+    return list(session.scalars(stmt)), total
+
+
+def _walk_sort_index(f: Filters, sort: str) -> bool:
+    """Whether a broad equality filter should give way to walking the sort column's index.
+
+    Not when a name search narrows the rows (few ids, cheap to sort), and not for a tier filter
+    alone sorted by score: ``ix_suppliers_tier_score`` serves that filter and order at once,
+    while walking the score index would pass every supplier of the other tiers first (a low
+    tier sits at the far end of a descending score walk).
+    """
+    if sort not in INDEXED_SORTS or f.q or not any((f.country, f.region, f.industry, f.tier)):
+        return False
+    tier_only = f.tier and not any((f.country, f.region, f.industry))
+    return not (tier_only and sort in ("score", "-score"))
 
 
 def iter_suppliers(session: Session, f: Filters, *, sort: str = "name", chunk: int = 2000):  # type: ignore[no-untyped-def]
@@ -334,11 +365,15 @@ class TTLCache:
     still returned at once while one background thread recomputes it (stale-while-revalidate):
     only the very first viewer of a view waits for the aggregate queries. A ``compute`` used in the
     background must not depend on the caller's request (open its own session).
+
+    Concurrent misses on one key compute once: the first caller computes, the others wait for
+    its result (under load, 20 clients asking for the same new page must not run 20 queries).
     """
 
     def __init__(self, max_entries: int = 256) -> None:
         self._data: dict[Any, tuple[float, Any]] = {}
         self._refreshing: set[Any] = set()
+        self._computing: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
@@ -355,9 +390,27 @@ class TTLCache:
                     self._refreshing.add(key)
                     threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
                 return hit[1]
-        value = compute()
-        self.put(key, value)
-        return value
+            flight = self._computing.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._computing[key] = threading.Lock()
+                flight.acquire()
+        if not leader:
+            with flight:  # released when the leader has stored (or failed to compute) the value
+                pass
+            with self._lock:
+                hit = self._data.get(key)
+            if hit is not None:
+                return hit[1]
+            return self.get_or_compute(key, ttl, compute, stale_ttl=stale_ttl)  # the leader failed
+        try:
+            value = compute()
+            self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+            flight.release()
 
     def _refresh(self, key: Any, compute: Callable[[], Any]) -> None:
         try:

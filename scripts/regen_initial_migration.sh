@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Development helper while nothing has shipped: regenerate the single initial migration from
-# the models. Once a release exists, add new revisions with `alembic revision --autogenerate`.
+# Regenerates the initial migration (0001) from the models. Only for schema work that predates
+# the first landing: since then, new schema goes into new revisions (0002, ...) written with
+# `alembic revision` and checked by tests/test_migrations*.py; running this script now would
+# fold later revisions into 0001 and must be followed by deleting them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}

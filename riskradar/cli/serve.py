@@ -15,7 +15,7 @@ def _quietly(func: Any, *args: Any) -> None:
     try:
         func(*args)
     except Exception as exc:  # noqa: BLE001 - warming is an optimisation; the page computes on demand
-        click.echo(f"dashboard warm-up failed: {exc}", err=True)
+        click.echo(f"cache warm-up ({getattr(func, '__name__', func)}) failed: {exc}", err=True)
 
 
 def _allow_own_host(allow: str, host: str) -> str:
@@ -69,10 +69,13 @@ def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> No
         else:
             scheduler = build_scheduler(db, settings)
             scheduler.start()
-    # Compute the unfiltered dashboard in the background so the first visitor does not wait.
+    # Compute the unfiltered dashboard and the name index in the background so the first
+    # visitor and the first search do not wait.
+    from riskradar.web.caching import warm_name_index
     from riskradar.web.dashboard import warm_dashboard
 
-    threading.Thread(target=_quietly, args=(warm_dashboard, web), daemon=True, name="warm-dashboard").start()
+    for warm in (warm_dashboard, warm_name_index):
+        threading.Thread(target=_quietly, args=(warm, web), daemon=True, name=warm.__name__).start()
     server = create_server(web, host=host, port=port, threads=settings.threads, ident="RiskRadar",
                            max_request_body_size=settings.max_upload_bytes + 1_000_000)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host

@@ -14,7 +14,6 @@ chunks by reference, and rows are written with chunked Core ``INSERT``/``UPDATE`
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,13 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from riskradar.countries import to_alpha2
 from riskradar.domain import ImportBatch, Supplier, utcnow
 from riskradar.domain.base import CRITICALITIES, SUPPLIER_STATUSES
 from riskradar.names import has_cjk
+from riskradar.services.name_search import clean_query, name_condition
 from riskradar.settings import Settings
 
 KIND = "suppliers"
@@ -628,31 +628,14 @@ def list_suppliers(session: Session, *, country: str | None = None, tier: str | 
         query = query.where(func.lower(Supplier.region) == region.strip().lower())
     if status:
         query = query.where(Supplier.status == status)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(or_(
-            func.lower(Supplier.external_ref).like(like), func.lower(Supplier.name_zh).like(like),
-            func.lower(Supplier.name_en).like(like), func.lower(Supplier.short_name).like(like),
-            func.lower(func.cast(Supplier.aliases, _text_type())).like(_json_like(q), escape="~"),
-        ))
+    if q and clean_query(q):
+        query = query.where(name_condition(q))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     order = SORTS.get(sort)
     if order is None:
         raise ValueError(f"unknown sort {sort!r}: expected one of {', '.join(SORTS)}")
     items = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
     return items, int(total)
-
-
-def _text_type() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
-
-
-def _json_like(q: str) -> str:
-    # Aliases are stored as JSON text; non-ASCII is escaped there (\uXXXX), so search that form too.
-    encoded = json.dumps(q.strip().lower())[1:-1].replace("~", "~~").replace("%", "~%").replace("_", "~_")
-    return f"%{encoded}%"
 
 
 def get_supplier(session: Session, ref_or_id: str | int) -> Supplier | None:

@@ -24,7 +24,7 @@ from riskradar.domain.news import Article, ArticleSupplierLink, ArticleTag
 from riskradar.domain.scoring import RiskSnapshot
 from riskradar.web import admin as admin_views
 from riskradar.web import alerts as alert_views
-from riskradar.web.caching import cache_seconds, count_cache, dashboard_cache, response_cache
+from riskradar.web.caching import cache_seconds, count_cache, name_index, dashboard_cache, response_cache
 from riskradar.web.auth import (ADMINS, ALL_ROLES, CHECKERS, DATA_MANAGERS, FEED_MANAGERS, TRIAGERS, public,
                                 roles_required)
 from riskradar.web.common import (agreement_dict, alert_dict, audit_dict, batch_dict, choice_arg, date_arg,
@@ -87,7 +87,7 @@ def suppliers() -> Any:
 
     def render() -> bytes:
         rows, total = supplier_page(g.db, f, sort=sort, page=page, per_page=per_page, cache=count_cache,
-                                    ttl=ttl, plain=True)
+                                    ttl=ttl, plain=True, name_index=name_index(g.db) if f.q else None)
         items = [supplier_dict(SimpleNamespace(**s)) for s in rows]
         return current_app.json.dumps({"items": items, "page": page, "per_page": per_page, "total": total}).encode()
 

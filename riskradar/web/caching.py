@@ -5,17 +5,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from dashboards.queries import TTLCache
+from riskradar.services.name_search import NameSearchIndex
 
 dashboard_cache = TTLCache()
 figure_cache = TTLCache()
 count_cache = TTLCache(max_entries=2048)
 options_cache = TTLCache()
 response_cache = TTLCache(max_entries=4096)
+name_index_cache = TTLCache(max_entries=8)
+#: An expired name index is still used (while a background thread rebuilds it) up to this age.
+NAME_INDEX_STALE_SECONDS = 600.0
 
 
 def cache_seconds() -> float:
     """How long cached aggregates may be served."""
     return float(current_app.config.get("RISKRADAR_CACHE_SECONDS", 30))
+
+
+def name_index(session: Session) -> NameSearchIndex | None:
+    """The in-memory supplier name index for this database, rebuilt in the background once older
+    than :func:`cache_seconds`; None when caching is off (then searches use SQL ``LIKE``)."""
+    ttl = cache_seconds()
+    if ttl <= 0:
+        return None
+    engine = session.get_bind()
+
+    def build() -> NameSearchIndex:
+        # Own session: the rebuild may run in a background thread after this request ended.
+        with Session(bind=engine) as own:
+            return NameSearchIndex.build(own)
+
+    return name_index_cache.get_or_compute(("names", str(engine.url)), ttl, build,
+                                           stale_ttl=max(ttl, NAME_INDEX_STALE_SECONDS))
+
+
+def warm_name_index(app: Any) -> None:
+    """Build the name index once (e.g. at server start) so the first search does not wait."""
+    with app.app_context(), app.extensions["riskradar.db"].scope() as session:
+        name_index(session)

@@ -21,7 +21,7 @@ from riskradar.domain.scoring import RiskSnapshot
 from riskradar.domain.suppliers import Supplier
 from riskradar.web.auth import ALL_ROLES, DATA_MANAGERS, TRIAGERS, roles_required
 from riskradar.web.common import choice_arg, db, figure_json, filters_from_args, pagination, service
-from riskradar.web.caching import cache_seconds, count_cache
+from riskradar.web.caching import cache_seconds, count_cache, name_index
 from riskradar.web.dashboard import cached_options, figure_labels
 from riskradar.web.highlight import highlight
 from riskradar.web.i18n import current_language, labels_for
@@ -54,7 +54,7 @@ def index() -> Any:
     sort = choice_arg(request.args, "sort", tuple(SORTS), "-score") or "-score"
     page, per_page = pagination(request.args)
     rows, total = supplier_page(g.db, f, sort=sort, page=page, per_page=per_page, cache=count_cache,
-                                ttl=cache_seconds())
+                                ttl=cache_seconds(), name_index=name_index(g.db) if f.q else None)
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k not in ("page",) and v}
     return render_template("suppliers.html", rows=rows, total=total, page=page, pages=pages, per_page=per_page,

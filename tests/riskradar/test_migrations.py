@@ -24,3 +24,19 @@ def test_models_and_migrations_do_not_drift(any_db: Database) -> None:
 def test_sqlite_runs_in_wal_mode(db: Database) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_database_from_the_first_release_upgrades_to_head(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    from riskradar.db import migrate
+
+    url = f"sqlite:///{tmp_path / 'r1.db'}"
+    migrate(url, "0001_initial")
+    engine = create_engine(url)
+    try:
+        assert "ix_suppliers_tier_score" not in {i["name"] for i in inspect(engine).get_indexes("suppliers")}
+        migrate(url)
+        assert "ix_suppliers_tier_score" in {i["name"] for i in inspect(engine).get_indexes("suppliers")}
+    finally:
+        engine.dispose()
