@@ -199,8 +199,23 @@ def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
 
 
 def fold_text(text: str) -> str:
-    """Only the folded text (used for training)."""
+    """Only the folded text."""
     return fold(text)[0]
+
+
+def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
+    """What the features are computed on: the folded text plus the English glosses of any
+    other-language terms in it (``models.glossary``; the model was trained on zh and en only),
+    and per appended character the span of ``folded`` it glosses (for evidence)."""
+    from models.glossary import gloss_suffix  # late: the glossary folds its terms with this module
+
+    suffix, spans = gloss_suffix(folded)
+    return folded + suffix, spans
+
+
+def training_text(text: str) -> str:
+    """A training text as the model sees it (folded, glossed), like :meth:`RedLineClassifier.classify`."""
+    return model_input(fold_text(text))[0]
 
 
 def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, int]]:
@@ -362,16 +377,19 @@ class RedLineClassifier:
             raise ValueError(f"evidence must be 'decided', 'all' or 'none', got {evidence!r}")
         if not texts:
             return []
-        originals, folded_list, origins, truncated = [], [], [], []
+        originals, folded_list, inputs, glosses, origins, truncated = [], [], [], [], [], []
         for t in texts:
             cut = len(t) > MAX_CHARS
             t = t[:MAX_CHARS] if cut else t
             f, o = fold(t)
+            extended, gloss_spans = model_input(f)
             originals.append(t)
             folded_list.append(f)
+            inputs.append(extended)
+            glosses.append(gloss_spans)
             origins.append(o)
             truncated.append(cut)
-        X = self.transform(folded_list)
+        X = self.transform(inputs)
         P = self.probabilities(X)
         rows = _RowView(X)
         out: list[Classification] = []
@@ -384,23 +402,28 @@ class RedLineClassifier:
                 decided = (not empty) and p >= thr
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
-                    ev = self.evidence(rows[i], j, text, folded_list[i], origins[i])
+                    ev = self.evidence(rows[i], j, text, inputs[i], origins[i], gloss_spans=glosses[i])
                 results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev)
             out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
                                       length=len(texts[i])))
         return out
 
     def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
-                 *, top: int = 12, max_spans: int = 5) -> list[dict[str, Any]]:
+                 *, top: int = 12, max_spans: int = 5,
+                 gloss_spans: Sequence[tuple[int, int]] = ()) -> list[dict[str, Any]]:
         """Spans of ``text`` whose n-grams contributed most to label ``j``.
 
         Each positive contribution ``coef × tfidf`` is spread over the characters of every
         occurrence of its n-gram in the folded text; adjacent marked characters merge into one
         phrase (extended to whole Latin words); phrases are ranked by summed contribution.
+        ``folded`` may end with appended glosses (:func:`model_input`; ``gloss_spans`` has one
+        entry per appended character): weight that lands on a gloss moves to the other-language
+        term it glosses, so the highlight is on the text the user reads.
         """
         cols, vals = row.indices, row.data
         contrib = vals * self.coef[j, cols]
         order = np.argsort(-contrib)[:top]
+        n_folded = len(folded) - len(gloss_spans)
         weights = np.zeros(len(folded), dtype=np.float64)
         names = self.feature_names()
         for k in order:
@@ -414,6 +437,13 @@ class RedLineClassifier:
             for start, end in _occurrences(folded, gram, is_word):
                 # Spread the weight over the characters so long and short n-grams count alike.
                 weights[start:end] += c / max(1, end - start)
+        if gloss_spans:
+            for k, w in enumerate(weights[n_folded:]):
+                if w > 0:
+                    s_, e_ = gloss_spans[k]
+                    weights[s_:e_] += w / max(1, e_ - s_)
+            weights = weights[:n_folded]
+            folded = folded[:n_folded]
         spans: list[dict[str, Any]] = []
         i, n = 0, len(folded)
         weights = weights.tolist()  # plain floats: much faster to scan than numpy scalars

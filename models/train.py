@@ -21,10 +21,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from models.corpus import Example, split, stats
-from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, fold_text,
+from models.corpus import Example, load_jsonl, split, stats
+from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, training_text,
                             save_artifact)
 
+#: Evaluation-only news in twelve other languages (models/data/README.eval-multilingual.md).
+MULTILINGUAL_EVAL = Path(__file__).resolve().parent / "data" / "eval.multilingual.jsonl"
 #: Red lines: keep precision at least this high while maximising recall.
 RED_LINE_MIN_PRECISION = 0.85
 # Latin words only: Chinese runs are covered by the character n-grams.
@@ -155,7 +157,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None, *, versi
     config = config or TrainConfig()
     if not examples:
         raise ValueError("no training examples")
-    folded = [fold_text(e.text) for e in examples]
+    folded = [training_text(e.text) for e in examples]
     groups = [(e.event or e.source_url or e.id or str(i)).strip().lower() for i, e in enumerate(examples)]
     Y = label_matrix(examples)
     vecs, mats = [], []
@@ -254,6 +256,8 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
     version = make_version(train, config, now)
     clf, report = fit(train, config, version=version)
     held_metrics = evaluate(clf, heldout) if heldout else None
+    # Other languages (evaluation only: read through models/glossary.py; never trained on).
+    multilingual = evaluate(clf, load_jsonl(MULTILINGUAL_EVAL, corpus=False)) if MULTILINGUAL_EVAL.exists() else None
     card = {
         "version": version,
         "created_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
@@ -265,6 +269,7 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
         "data": {"corpus": stats(examples), "feedback_examples": len(extra), "train_items": len(train)},
         "cv_train_metrics": report.metrics,
         "heldout_metrics": held_metrics,
+        "multilingual_eval_metrics": multilingual,
         "threshold_policy": (f"red lines: highest threshold reaching the best recall at precision >= "
                              f"{RED_LINE_MIN_PRECISION} on {config.cv_folds}-fold CV over train; others: best F1"),
     }

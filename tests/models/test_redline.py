@@ -132,3 +132,33 @@ def test_fast_tfidf_equals_scikit_learn(bundled):
         expected = vec.transform(docs).toarray()
         got = FeatureSpace.from_vectorizer(vec).transform(docs).toarray()
         assert abs(expected - got).max() < 1e-6, analyzer
+
+
+# --- other languages, through the multilingual glossary ---------------------------------------
+
+@pytest.mark.parametrize("text,label,term", [
+    ("Rescatan a 30 niños víctimas de trabajo infantil en un taller textil de Puebla", "child_labour",
+     "trabajo infantil"),
+    ("Großbrand in Fabrik: Feuerwehr kämpft stundenlang gegen die Flammen, zwei Arbeiter verletzt", "fire",
+     "Großbrand"),
+])
+def test_other_language_text_is_flagged_with_evidence_in_its_own_words(bundled, text, label, term):
+    result = bundled.classify(text)
+    assert label in result.positive
+    spans = result.labels[label].evidence
+    assert term in [s["text"] for s in spans]
+    assert all(text[s["start"]:s["end"]] == s["text"] for s in spans)  # offsets into the original
+
+
+@pytest.mark.parametrize("text", ["Alto el fuego en Gaza entra en vigor a medianoche",
+                                  "Cháy rừng lan rộng ở Hà Tĩnh, hàng trăm người dân được sơ tán"])
+def test_other_language_hard_negatives_raise_no_red_line(bundled, text):
+    assert bundled.classify(text).red_lines == []
+
+
+def test_english_and_chinese_text_get_no_glosses():
+    from models.redline import fold_text, model_input
+
+    for text in ("Ceasefire holds as CEO is fired", "工厂发生火灾，三名工人受伤"):
+        folded = fold_text(text)
+        assert model_input(folded) == (folded, [])

@@ -1,0 +1,304 @@
+"""Multilingual glossary: find domain terms of other languages in folded text and gloss them in English.
+
+The red-line classifier was trained on Chinese and English only. ``models/data/glossary.tsv`` maps
+terms in other languages (child labour, bribery, factory fire, ... and the hard negatives such as
+"alto el fuego" = ceasefire or "waldbrand" = wildfire) to English phrases the model already knows;
+the classifier appends :func:`gloss_suffix` of the folded text to the folded text.
+
+TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
+
+- ``lang``: one of :data:`LANGS`.
+- ``term``: as written in news, lower case. A trailing ``*`` marks a *stem*: any letters may follow
+  (Korean particles, Turkish/Bengali/Russian case endings: ``화재*`` matches 화재가, 화재로, ...).
+- ``gloss``: lower-case ASCII English (letters, spaces, ``-`` and ``'``), already in folded form.
+- ``note``: free text (the label the row serves, "hard negative", "stem").
+
+Matching rules:
+
+- Terms are folded with :func:`models.redline.fold_text`, so they match the classifier's folded text.
+- Space-delimited scripts: the character before a match and (unless the term is a stem) the
+  character after it must not be a word character (``str.isalnum`` or a combining mark — Devanagari
+  and Bengali vowel signs are marks, so "आग" must not match inside "आगे"). Thai and Japanese have
+  no spaces, so no boundary check there.
+- Japanese terms written only in kanji fold to strings that can also occur in Chinese text; they
+  apply only when the text contains kana (hiragana/katakana), which Chinese text almost never has.
+- Turkish rows also match their capitalised spellings ("İŞÇİ" folds to "i̇şçi̇", not "işçi").
+- Overlaps are resolved *longest first* (then leftmost), so a longer hard negative always wins
+  over a shorter term it contains or overlaps: "vụ cháy rừng" → wildfire even though "vụ cháy"
+  (fire) starts earlier.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+from models import redline
+
+GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.tsv"
+HEADER = ("lang", "term", "gloss", "note")
+LANGS: frozenset[str] = frozenset({"es", "pt", "fr", "de", "it", "nl", "pl", "vi", "id", "ms", "th",
+                                    "ja", "ko", "tr", "hi", "bn", "ru", "ar"})
+#: Scripts written without spaces between words: no word-boundary check.
+NO_BOUNDARY_LANGS: frozenset[str] = frozenset({"th", "ja"})
+STEM_MARK = "*"
+#: Shortest single-word Latin-script term: shorter strings collide with too many words.
+MIN_LATIN_LETTERS = 4
+#: Opening, separator and closing of the appended gloss block. Spaces around the brackets keep
+#: them out of the glosses' character n-grams (char_wb splits on whitespace only).
+OPEN, SEP, CLOSE = " ⟨ ", " ; ", " ⟩"
+
+_GLOSS_RE = re.compile(r"[a-z][a-z' -]*[a-z]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")  # hiragana + katakana (NFKC folds the half-width forms)
+
+Span = tuple[int, int]
+
+
+def _is_word_char(ch: str) -> bool:
+    """Letter/digit, or a combining mark (an Indic vowel sign continues the word it follows)."""
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+def _is_latin_word(term: str) -> bool:
+    return " " not in term and all(
+        not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in term)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary term after folding (several TSV rows may share it, see :func:`load_glossary`)."""
+
+    term: str  # folded, without the stem mark
+    gloss: str
+    lang: str
+    line: int
+    left: bool  # check the boundary before the match
+    right: bool  # check the boundary after the match
+    needs_kana: bool  # Japanese kanji-only term: only in texts containing kana
+
+
+class Glossary:
+    """A validated glossary and its Aho-Corasick automaton over folded terms."""
+
+    def __init__(self, entries: list[Entry], rows: dict[str, int]) -> None:
+        self.entries = entries
+        #: TSV data rows per language.
+        self.rows_per_lang = rows
+        # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
+        # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
+        # through the smaller one; that skips nothing it could match, and costs less per character.
+        self._automaton = _automaton(entries, ascii_only=False)
+        self._ascii_automaton = _automaton(entries, ascii_only=True)
+        self._trigger = _trigger_pattern(entries)
+
+    def find_terms(self, folded: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping ``(start, end, gloss)`` matches in folded text, in text order.
+
+        Overlaps go to the longest match (then the leftmost), so longer hard negatives win.
+        """
+        if not folded or not self.entries:
+            return []
+        n = len(folded)
+        cands: list[tuple[int, int, int]] = []
+        kana: bool | None = None
+        if folded.isascii() or self._trigger.search(folded) is None:
+            automaton = self._ascii_automaton
+        else:
+            automaton = self._automaton
+        if automaton is None:
+            return []
+        for last, (length, idx, left, right, needs_kana) in automaton.iter(folded):
+            start, end = last - length + 1, last + 1
+            if left and start > 0 and _is_word_char(folded[start - 1]):
+                continue
+            if right and end < n and _is_word_char(folded[end]):
+                continue
+            if needs_kana:
+                if kana is None:
+                    kana = _KANA_RE.search(folded) is not None
+                if not kana:
+                    continue
+            cands.append((start, end, idx))
+        if len(cands) > 1:
+            cands.sort(key=lambda c: (c[0] - c[1], c[0]))  # longest first, then leftmost
+            taken: list[tuple[int, int, int]] = []
+            occupied = bytearray(n)  # linear in the text, not quadratic in the matches
+            for s, e, i in cands:
+                if occupied.find(1, s, e) == -1:
+                    occupied[s:e] = b"\x01" * (e - s)
+                    taken.append((s, e, i))
+            cands = sorted(taken)
+        return [(s, e, self.entries[i].gloss) for s, e, i in cands]
+
+    def gloss_suffix(self, folded: str) -> tuple[str, list[Span]]:
+        """The English glosses to append to ``folded`` and, per suffix character, its source span.
+
+        Returns ``(" ⟨ gloss1 ; gloss2 ⟩", spans)`` with ``len(spans) == len(suffix)``;
+        ``spans[k]`` is the ``(start, end)`` in ``folded`` of the term that produced character
+        ``k`` (the opening maps to the first term, separators and the closing to the term before
+        them). ``("", [])`` when nothing matches.
+        """
+        matches = self.find_terms(folded)
+        if not matches:
+            return "", []
+        parts: list[str] = [OPEN]
+        spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
+        for k, (s, e, gloss) in enumerate(matches):
+            if k:
+                parts.append(SEP)
+                spans.extend([spans[-1]] * len(SEP))
+            parts.append(gloss)
+            spans.extend([(s, e)] * len(gloss))
+        parts.append(CLOSE)
+        spans.extend([spans[-1]] * len(CLOSE))
+        return "".join(parts), spans
+
+
+def _is_ideograph(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _automaton(entries: list[Entry], *, ascii_only: bool) -> ahocorasick.Automaton | None:
+    """Automaton over the (ASCII) terms; None when there are none (an empty one cannot search)."""
+    automaton = ahocorasick.Automaton()
+    for i, e in enumerate(entries):
+        if not ascii_only or e.term.isascii():
+            automaton.add_word(e.term, (len(e.term), i, e.left, e.right, e.needs_kana))
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _trigger_pattern(entries: list[Entry]) -> re.Pattern[str]:
+    """A character class a text must hit for any non-ASCII term to match in it.
+
+    Per non-ASCII term, its non-ASCII characters other than ideographs (a kana/mixed Japanese term
+    needs its kana anyway); a kanji-only Japanese term needs kana in the text, so kana are in.
+    Ideographs are left out when possible so that Chinese text does not trigger the full pass.
+    """
+    chars: set[str] = set()
+    for e in entries:
+        if e.term.isascii():
+            continue
+        own = {c for c in e.term if not c.isascii() and not _is_ideograph(c)}
+        if not own and not e.needs_kana:
+            own = {c for c in e.term if not c.isascii()}
+        chars |= own
+    body = "".join(re.escape(c) for c in sorted(chars))
+    return re.compile(f"[{body}\u3040-\u30ff]")
+
+
+def _parse(path: Path) -> Glossary:
+    """Read and validate the TSV; any bad row raises ValueError naming ``path:line``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 ({exc})") from exc
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or tuple(lines[0].rstrip("\r").split("\t")) != HEADER:
+        raise ValueError(f"{path}:1: header must be {' / '.join(HEADER)} separated by tabs")
+    entries: list[Entry] = []
+    by_term: dict[str, int] = {}  # folded term -> index in entries
+    seen: dict[tuple[str, str], int] = {}  # (lang, folded term) -> line
+    rows: dict[str, int] = {}
+    variants: list[tuple[str, Entry]] = []  # extra spellings of a row (Turkish capitals)
+    for lineno, raw in enumerate(lines[1:], start=2):
+        where = f"{path}:{lineno}"
+        fields = raw.rstrip("\r").split("\t")
+        if len(fields) != len(HEADER):
+            raise ValueError(f"{where}: expected {len(HEADER)} tab-separated fields, got {len(fields)}")
+        lang, term, gloss, _note = fields
+        for name, value in zip(HEADER, fields):
+            if not value.strip():
+                raise ValueError(f"{where}: empty {name}")
+            if value != value.strip():
+                raise ValueError(f"{where}: {name} {value!r} has leading/trailing spaces")
+        if lang not in LANGS:
+            raise ValueError(f"{where}: unknown language code {lang!r}")
+        stem = term.endswith(STEM_MARK)
+        core = term[:-1] if stem else term
+        if not core or STEM_MARK in core:
+            raise ValueError(f"{where}: {STEM_MARK!r} is allowed only once, at the end of a term")
+        if stem and lang in NO_BOUNDARY_LANGS:
+            raise ValueError(f"{where}: stem mark is meaningless for {lang} (no word boundaries)")
+        if core != core.lower():
+            raise ValueError(f"{where}: term {core!r} must be lower case")
+        if _is_latin_word(core) and sum(c.isalpha() for c in core) < MIN_LATIN_LETTERS:
+            raise ValueError(f"{where}: single-word Latin term {core!r} is shorter than "
+                             f"{MIN_LATIN_LETTERS} letters")
+        if not _GLOSS_RE.fullmatch(gloss):
+            raise ValueError(f"{where}: gloss {gloss!r} must be lower-case ASCII English")
+        folded = redline.fold_text(core)
+        if not folded.strip() or folded != folded.strip():
+            raise ValueError(f"{where}: term {core!r} folds to {folded!r}")
+        key = (lang, folded)
+        if key in seen:
+            raise ValueError(f"{where}: duplicate term {core!r} for {lang} (first on line {seen[key]})")
+        seen[key] = lineno
+        rows[lang] = rows.get(lang, 0) + 1
+        boundary = lang not in NO_BOUNDARY_LANGS
+        entry = Entry(term=folded, gloss=gloss, lang=lang, line=lineno, left=boundary,
+                      right=boundary and not stem,
+                      needs_kana=lang == "ja" and _KANA_RE.search(folded) is None)
+        if folded in by_term:  # the same word in two languages (es/pt "suborno"): must agree
+            other = entries[by_term[folded]]
+            if (other.gloss, other.left, other.right, other.needs_kana) != (
+                    entry.gloss, entry.left, entry.right, entry.needs_kana):
+                raise ValueError(f"{where}: term {core!r} conflicts with line {other.line} "
+                                 f"({other.lang}: {other.gloss!r}, boundary rules)")
+            continue
+        by_term[folded] = len(entries)
+        entries.append(entry)
+        if lang == "tr":
+            variants.extend((v, entry) for v in _turkish_capital_forms(core))
+    for folded, entry in variants:  # after all rows, so a real row always wins over a variant
+        if folded not in by_term:
+            by_term[folded] = len(entries)
+            entries.append(replace(entry, term=folded))
+    return Glossary(entries, rows)
+
+
+def _turkish_capital_forms(core: str) -> set[str]:
+    """How a Turkish term folds when written with capitals (headlines, sentence starts).
+
+    ``str.lower`` is not Turkish-aware: "İ" becomes "i̇" (i + combining dot) and "I" becomes "i",
+    so "İŞÇİ" folds to "i̇şçi̇" and "YANGIN" to "yangin", which the lower-case row would miss.
+    """
+    def upper(s: str) -> str:
+        return s.replace("i", "İ").replace("ı", "I").upper()
+
+    forms = {upper(core), upper(core[:1]) + core[1:],
+             " ".join(upper(w[:1]) + w[1:] for w in core.split(" "))}
+    return {redline.fold_text(f) for f in forms}
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, _char_map_id: int) -> Glossary:
+    return _parse(Path(path))
+
+
+def load_glossary(path: str | Path | None = None) -> Glossary:
+    """The glossary at ``path`` (default :data:`GLOSSARY_PATH`), parsed and compiled once.
+
+    Terms are folded with the Traditional→Simplified map installed when an artifact loads; the
+    cache is keyed on that map so a glossary built before the artifact loaded is rebuilt after.
+    """
+    return _load(str(path or GLOSSARY_PATH), id(redline._char_map))
+
+
+def find_terms(folded: str) -> list[tuple[int, int, str]]:
+    """Glossary matches ``(start, end, gloss)`` in already folded text (see :class:`Glossary`)."""
+    return load_glossary().find_terms(folded)
+
+
+def gloss_suffix(folded: str) -> tuple[str, list[Span]]:
+    """Suffix to append to folded text and its per-character source spans (see :class:`Glossary`)."""
+    return load_glossary().gloss_suffix(folded)

@@ -1,0 +1,238 @@
+"""The multilingual glossary (models/glossary.py, models/data/glossary.tsv)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models import glossary
+from models.glossary import GLOSSARY_PATH, HEADER, Glossary, load_glossary
+from models.redline import RedLineClassifier, fold_text
+
+PRIORITY = ("es", "pt", "fr", "de", "vi", "id", "th", "ja", "ko", "tr", "hi", "bn")
+DATA = Path(glossary.__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _char_map(bundled: RedLineClassifier) -> None:
+    """Fold with the artifact's Traditional→Simplified map, as in production."""
+
+
+@pytest.fixture(scope="module")
+def gl() -> Glossary:
+    return load_glossary()
+
+
+def glosses(text: str) -> list[str]:
+    return [g for _s, _e, g in glossary.find_terms(fold_text(text))]
+
+
+def write_tsv(tmp_path: Path, rows: list[str], header: str = "\t".join(HEADER)) -> Path:
+    path = tmp_path / "glossary.tsv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+# --- the shipped glossary --------------------------------------------------------------------
+
+
+def test_loads_with_rows_for_every_priority_language(gl: Glossary) -> None:
+    assert set(gl.rows_per_lang) == set(glossary.LANGS)
+    for lang in PRIORITY:
+        assert gl.rows_per_lang[lang] >= 40, lang
+    for lang in glossary.LANGS:
+        assert gl.rows_per_lang[lang] >= 25, lang
+
+
+def test_every_term_is_reachable_as_itself(gl: Glossary) -> None:
+    """Each folded term, alone as a text, is found whole with its own gloss (nothing shadows it,
+    the non-ASCII pre-filter lets it through). Kanji-only Japanese terms need kana next to them."""
+    for e in gl.entries:
+        text = e.term + ("が" if e.needs_kana else "")
+        assert gl.find_terms(text) == [(0, len(e.term), e.gloss)], (e.lang, e.term, e.line)
+
+
+def test_every_red_line_has_terms_in_priority_languages() -> None:
+    notes: dict[str, set[str]] = {}
+    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines()[1:]:
+        lang, _term, _gloss, note = line.split("\t")
+        notes.setdefault(lang, set()).add(note.split(";")[0])
+    for lang in PRIORITY:
+        assert {"child_labour", "forced_labour", "bribery", "fire", "hard negative"} <= notes[lang], lang
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Israel y Hamás acuerdan un alto el fuego en Gaza", ["ceasefire"]),
+    ("Un incendio forestal arrasa 2.000 hectáreas", ["wildfire"]),
+    ("La policía abrió fuego contra los manifestantes", ["police", "shooting"]),
+    ("Le cessez-le-feu est entré en vigueur", ["ceasefire"]),
+    ("Des feux de forêt ravagent le sud", ["wildfire"]),
+    ("Der Waldbrand ist gelöscht, die Waffenruhe hält", ["wildfire", "ceasefire"]),
+    ("Der Vorstandschef wurde entlassen", ["dismissed"]),
+    ("Vụ cháy rừng ở Lâm Đồng đã được khống chế", ["wildfire"]),
+    ("Kebakaran hutan di Riau meluas", ["wildfire"]),
+    ("山火事が発生した", ["wildfire"]),
+    ("산불이 번지고 있다", ["wildfire"]),
+    ("花火大会が開かれた", ["fireworks"]),
+    ("Los fuegos artificiales iluminaron el cielo", ["fireworks"]),
+])
+def test_hard_negatives_win_over_the_words_inside_them(text: str, expected: list[str]) -> None:
+    assert glosses(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Un incendio en una fábrica textil dejó 12 trabajadores muertos",
+     ["fire", "factory", "workers", "killed"]),
+    ("Trabalhadores resgatados em condições análogas à escravidão", ["workers", "rescued", "forced labour"]),
+    ("Kinderarbeit bei einem Zulieferer aufgedeckt", ["child labour", "suppliers"]),
+    ("Vụ cháy nhà máy khiến 3 công nhân thiệt mạng", ["fire", "factory", "workers", "killed"]),
+    ("Fabrikada çıkan yangında 3 işçi hayatını kaybetti", ["factory", "fire", "workers", "died"]),
+    ("공장에서 화재가 발생해 근로자 2명이 숨졌다", ["factory", "fire", "workers", "died"]),
+    ("कारखाने में भीषण आग, 5 मजदूरों की मौत", ["factory", "blaze", "workers", "death"]),
+    ("কারখানায় আগুনে ১০ শ্রমিক নিহত", ["factory", "fire", "workers", "killed"]),
+    ("На заводе произошёл пожар, погибли рабочие", ["factory", "fire", "killed", "workers"]),
+    ("حريق في مصنع يودي بحياة عمال", ["fire", "factory", "killed", "workers"]),
+])
+def test_typical_headlines(text: str, expected: list[str]) -> None:
+    assert glosses(text) == expected
+
+
+def test_thai_and_japanese_match_without_spaces() -> None:
+    assert glosses("ไฟไหม้โรงงานคนงานเสียชีวิต") == ["fire", "factory", "workers", "died"]
+    assert glosses("工場で火事、技能実習生に強制労働させた") == [
+        "factory", "fire", "trainee workers", "forced labour"]
+
+
+def test_word_boundaries_in_space_delimited_scripts() -> None:
+    assert glosses("Die Fabrikanten trafen sich") == []  # "fabrik" inside a longer word
+    assert glosses("Nail polish and polishing lines") == []  # Turkish "polis"
+    assert glosses("आगे की योजना") == []  # "आग" (fire) + a vowel sign is another word
+    assert glosses("예방화재 교육") == []  # Korean stems still need a boundary on the left
+    assert glosses("화재로 인한 피해") == ["fire"]  # ... but take particles on the right
+    assert glosses("화재보험 가입") == ["fire insurance"]
+    assert glosses("화상회의에서 논의") == ["video conference"]
+    assert glosses("We can verify that") == []  # Turkish "can verdi" (died) is spelled out, no stem
+
+
+def test_turkish_capitals_still_match() -> None:
+    # str.lower() folds "İ" to "i" + combining dot and "I" to "i": capitalised forms are added
+    assert glosses("İŞÇİLER EYLEMDE: FABRİKADA YANGIN") == ["workers", "factory", "fire"]
+    assert glosses("İşçi Hayatını Kaybetti") == ["workers", "died"]
+
+
+def test_kanji_only_japanese_terms_never_fire_on_chinese_text() -> None:
+    assert glosses("工场内发现死者") == []
+    assert glosses("工場で死者") == ["factory", "dead"]
+
+
+def test_english_and_chinese_text_yield_nothing() -> None:
+    assert glossary.gloss_suffix(fold_text("A fire at a garment factory killed 12 workers.")) == ("", [])
+    assert glossary.gloss_suffix(fold_text("服装厂发生火灾，12名工人死亡")) == ("", [])
+
+
+@pytest.mark.parametrize("name", ["corpus.en.jsonl", "corpus.zh.jsonl"])
+def test_training_corpora_have_no_matches(name: str) -> None:
+    """False-positive guard: English and Chinese training texts must stay exactly as they are."""
+    hits = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        folded = fold_text(row["text"])
+        hits += [(row["id"], folded[s:e]) for s, e, _g in glossary.find_terms(folded)]
+    assert hits == []
+
+
+def test_matching_is_cheap_on_english_text() -> None:
+    """A loose guard (50x the measured cost) against a slow path creeping in."""
+    import time
+
+    texts = [fold_text(json.loads(line)["text"])
+             for line in (DATA / "corpus.en.jsonl").read_text(encoding="utf-8").splitlines()]
+    glossary.gloss_suffix(texts[0])
+    start = time.perf_counter()
+    for text in texts:
+        glossary.gloss_suffix(text)
+    assert (time.perf_counter() - start) / len(texts) < 250e-6
+
+
+# --- offsets ---------------------------------------------------------------------------------
+
+
+def test_matches_and_suffix_map_back_to_the_source_terms(gl: Glossary) -> None:
+    folded = fold_text("Ein Großbrand in der Fabrik: 3 Arbeiter getötet, alto el fuego")
+    matches = gl.find_terms(folded)
+    assert [folded[s:e] for s, e, _g in matches] == ["großbrand", "fabrik", "arbeiter", "getötet",
+                                                      "alto el fuego"]
+    suffix, spans = gl.gloss_suffix(folded)
+    assert suffix == " ⟨ blaze ; factory ; workers ; killed ; ceasefire ⟩"
+    assert len(spans) == len(suffix)
+    for s, e, g in matches:  # every character of a gloss points at its own term
+        at = suffix.index(f" {g} ") + 1
+        assert set(spans[at:at + len(g)]) == {(s, e)}
+    assert spans[0] == spans[2] == (matches[0][0], matches[0][1])  # opening -> first term
+    sep = suffix.index(" ; ")
+    assert spans[sep:sep + 3] == [(matches[0][0], matches[0][1])] * 3  # separator -> previous term
+    assert spans[-1] == (matches[-1][0], matches[-1][1])
+
+
+def test_longest_match_wins_even_when_it_starts_later(tmp_path: Path) -> None:
+    gl = load_glossary(write_tsv(tmp_path, ["vi\tvụ cháy\tfire\tok", "vi\tcháy rừng\twildfire\tok"]))
+    assert gl.find_terms("vụ cháy rừng") == [(3, 12, "wildfire")]
+    assert gl.find_terms("vụ cháy nhà") == [(0, 7, "fire")]
+
+
+def test_offsets_count_code_points_beyond_the_bmp(gl: Glossary) -> None:
+    folded = fold_text("🔥𠀀 incendio")
+    assert gl.find_terms(folded) == [(3, 11, "fire")]
+
+
+def test_offsets_survive_folding_that_changes_length(gl: Glossary) -> None:
+    # NFKC turns the ligature into two characters: offsets are in folded text, not the original
+    folded = fold_text("ﬁ … trabajo infantil")
+    [(s, e, g)] = gl.find_terms(folded)
+    assert (folded[s:e], g) == ("trabajo infantil", "child labour")
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row, message", [
+    ("xx\tfeuer\tfire\tnote", "unknown language code"),
+    ("de\t\tfire\tnote", "empty term"),
+    ("de\tfeuer\t\tnote", "empty gloss"),
+    ("de\tfeuer\tfire", "expected 4 tab-separated fields"),
+    ("de\tFeuer\tfire\tnote", "must be lower case"),
+    ("es\tfue\tfire\tnote", "shorter than 4 letters"),
+    ("de\tfeuer\tFire!\tnote", "lower-case ASCII English"),
+    ("th\tไฟไหม้*\tfire\tnote", "stem mark"),
+    ("de\tfeu*er\tfire\tnote", "allowed only once"),
+])
+def test_malformed_rows_raise_naming_the_line(tmp_path: Path, row: str, message: str) -> None:
+    path = write_tsv(tmp_path, ["es\tincendio\tfire\tok", row])
+    with pytest.raises(ValueError, match=message) as exc:
+        load_glossary(path)
+    assert f"{path}:3:" in str(exc.value)
+
+
+def test_duplicates_and_conflicts_raise(tmp_path: Path) -> None:
+    path = write_tsv(tmp_path, ["es\tincendio\tfire\tok", "es\tincendio\tblaze\tagain"])
+    with pytest.raises(ValueError, match=r":3: duplicate term .*\(first on line 2\)"):
+        load_glossary(path)
+    path = write_tsv(tmp_path, ["es\tpropina\ttip\tok", "pt\tpropina\tbribe\tclash"])
+    with pytest.raises(ValueError, match=r":3: term 'propina' conflicts with line 2"):
+        load_glossary(path)
+    path = write_tsv(tmp_path, ["es\tsuborno\tbribe\tok", "pt\tsuborno\tbribe\tsame word"])
+    assert load_glossary(path).find_terms("un suborno") == [(3, 10, "bribe")]
+
+
+def test_bad_header_raises(tmp_path: Path) -> None:
+    path = write_tsv(tmp_path, ["es\tincendio\tfire\tok"], header="lang\tterm\tgloss")
+    with pytest.raises(ValueError, match=":1: header"):
+        load_glossary(path)
+
+
+def test_glossary_without_ascii_terms_still_searches_ascii_text(tmp_path: Path) -> None:
+    gl = load_glossary(write_tsv(tmp_path, ["th\tไฟไหม้\tfire\tok"]))
+    assert gl.find_terms("plain ascii") == []
+    assert gl.find_terms("ไฟไหม้") == [(0, 6, "fire")]
