@@ -21,11 +21,7 @@ class Supplier(TimestampMixin, Base):
         # country lookup, as (industry, risk_tier) serves industry lookups (no single-column
         # indexes: every index slows the supplier import).
         Index("ix_suppliers_country_tier_score", "country", "risk_tier", "risk_score"),
-        # The supplier list's two default orders (by risk: the web list; by reference: the API),
-        # each with the filter columns, so a page of a filtered list is found by walking one
-        # index without reading a single supplier row until the page's 50 ids are known.
-        Index("ix_suppliers_score_filters", "risk_score", "risk_tier", "country", "industry", "region"),
-        Index("ix_suppliers_ref_filters", "external_ref", "risk_tier", "country", "industry", "region"),
+        Index("ix_suppliers_risk_score", "risk_score"),
         # One tier sorted by risk (the procurement list) and per-tier counts (migration 0002).
         Index("ix_suppliers_tier_score", "risk_tier", "risk_score"),
         Index("ix_suppliers_annual_spend", "annual_spend"),  # supplier list sorted by spend
