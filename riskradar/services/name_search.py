@@ -6,9 +6,9 @@ Two ways to the same answer:
   scans the searched columns of every supplier (~70 ms per query at 100,000 suppliers on SQLite).
 - :class:`NameSearchIndex` keeps the searched text of every supplier in one string in memory and
   finds matches with ``str.find`` (a few ms at 100,000 suppliers). The web layer builds it once
-  and rebuilds it in the background when it is older than the cache lifetime, so a renamed or
-  new supplier may be missing from search results for that long (the same staleness as the
-  response cache). When a query matches too many suppliers to pass their ids to SQL, ``find``
+  and rebuilds it in the background when it is older than the cache lifetime, so a supplier
+  renamed or added by another process may be missing from search results for about that long
+  (the same staleness as the response cache); an import through the web app drops it at once. When a query matches too many suppliers to pass their ids to SQL, ``find``
   returns None and the caller uses :func:`name_condition`.
 
 Matching is case-insensitive (``str.lower``) in both, so results agree (tested).

@@ -18,6 +18,7 @@ from riskradar.domain.imports import ImportBatch
 from riskradar.domain.jobs import JobRun
 from riskradar.domain.news import Feed
 from riskradar.domain.users import User
+from riskradar.web.caching import forget_supplier_names
 from riskradar.web.auth import ADMINS, DATA_MANAGERS, FEED_MANAGERS, roles_required
 from riskradar.web.common import choice_arg, int_arg, pagination, require, service, settings, text_arg
 from riskradar.web.errors import BadParameter
@@ -131,6 +132,7 @@ def imports() -> Any:
         try:
             batch = run_upload(g.db, request.form.get("kind"), request.files.get("file"), current_user.username)
             g.db.commit()
+            forget_supplier_names()
             return redirect(url_for("admin.batch", batch_id=batch.id))
         except BadParameter as exc:
             error, status = exc.message, 400

@@ -24,7 +24,8 @@ from riskradar.domain.news import Article, ArticleSupplierLink, ArticleTag
 from riskradar.domain.scoring import RiskSnapshot
 from riskradar.web import admin as admin_views
 from riskradar.web import alerts as alert_views
-from riskradar.web.caching import cache_seconds, count_cache, name_index, dashboard_cache, response_cache
+from riskradar.web.caching import (cache_seconds, count_cache, dashboard_cache, forget_supplier_names, name_index,
+                                   response_cache)
 from riskradar.web.auth import (ADMINS, ALL_ROLES, CHECKERS, DATA_MANAGERS, FEED_MANAGERS, TRIAGERS, public,
                                 roles_required)
 from riskradar.web.common import (agreement_dict, alert_dict, audit_dict, batch_dict, choice_arg, date_arg,
@@ -394,6 +395,7 @@ def upload() -> Any:
     batch = admin_views.run_upload(g.db, request.form.get("kind"), request.files.get("file"),
                                    current_user.username, source="api")
     g.db.commit()
+    forget_supplier_names()
     if batch.status == "failed":
         # The whole file was unreadable: the batch (and the retained original) is recorded,
         # but the request failed — say why, with the batch report.

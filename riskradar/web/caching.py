@@ -19,8 +19,9 @@ count_cache = TTLCache(max_entries=2048)
 options_cache = TTLCache()
 response_cache = TTLCache(max_entries=4096)
 name_index_cache = TTLCache(max_entries=8)
-#: An expired name index is still used (while a background thread rebuilds it) up to this age.
-NAME_INDEX_STALE_SECONDS = 600.0
+#: An expired name index is still used (while a background thread rebuilds it) up to this age;
+#: past it (no search for a while) the next search waits for a fresh one.
+NAME_INDEX_STALE_SECONDS = 120.0
 
 
 def cache_seconds() -> float:
@@ -43,6 +44,13 @@ def name_index(session: Session) -> NameSearchIndex | None:
 
     return name_index_cache.get_or_compute(("names", str(engine.url)), ttl, build,
                                            stale_ttl=max(ttl, NAME_INDEX_STALE_SECONDS))
+
+
+def forget_supplier_names() -> None:
+    """Drop the name index after suppliers were imported here (the next search rebuilds it), so
+    a user who just uploaded suppliers finds them at once. Imports by other processes (CLI,
+    inbox job in another process) show up within :func:`cache_seconds`."""
+    name_index_cache.clear()
 
 
 def warm_name_index(app: Any) -> None:

@@ -213,3 +213,20 @@ def test_openapi_document_matches_the_routes(app: Flask) -> None:
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             actual |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == actual
+
+
+def test_name_search_uses_the_index_and_finds_a_supplier_uploaded_a_moment_ago(app: Flask, api: Any) -> None:
+    from riskradar.web.caching import name_index_cache
+
+    app.config["RISKRADAR_CACHE_SECONDS"] = 30  # as in production: searches go through the name index
+    name_index_cache.clear()
+    try:
+        before = api("GET", "/api/v1/suppliers?q=%E6%98%9F%E8%BE%B0").get_json()  # 星辰
+        assert before["total"] == 0 and len(name_index_cache._data) == 1  # the index was built and used
+        content = "supplier id,name,country\nS-STAR,星辰精密电子有限公司,CN\n".encode("utf-8")
+        assert api("POST", "/api/v1/imports", data={"kind": "suppliers", "file": (io.BytesIO(content), "s.csv")},
+                   content_type="multipart/form-data").status_code == 201
+        after = api("GET", "/api/v1/suppliers?q=%E6%98%9F%E8%BE%B0&sort=name").get_json()
+        assert [s["ref"] for s in after["items"]] == ["S-STAR"] and after["total"] == 1
+    finally:
+        name_index_cache.clear()
