@@ -99,6 +99,27 @@ def test_typical_headlines(text: str, expected: list[str]) -> None:
     assert glosses(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Drills name the fire they simulate; the whole drill phrase must win over "incendio"/"cháy"/"화재".
+    ("Simulacro de incendio en un colegio de Sevilla", ["evacuation drill"]),
+    ("Trường học tổ chức diễn tập phòng cháy chữa cháy", ["evacuation drill"]),
+    ("โรงเรียนจัดซ้อมอพยพหนีไฟประจำปี", ["evacuation drill"]),
+    ("전국 화재대피훈련이 열렸다", ["evacuation drill"]),
+    ("Okulda yangın tatbikatı yapıldı", ["evacuation drill"]),
+    ("স্কুলে আগুন নেভানোর মহড়া", ["evacuation drill"]),
+    # "without casualties" must not gloss as "deaths".
+    ("Api dipadamkan tanpa korban jiwa", ["no casualties"]),
+    # Vietnamese "bị bắt" is "arrested" alone but "forced to" before a verb.
+    ("Họ bị bắt nộp tiền chuộc", ["made to pay", "ransom"]),
+    ("Hai người bị bắt", ["arrested"]),
+    # Portuguese "fogo" is fire, but "cessar-fogo" stays a ceasefire.
+    ("Fogo atinge fábrica em Manaus", ["fire", "factory"]),
+    ("Cessar-fogo entra em vigor", ["ceasefire"]),
+])
+def test_drills_casualty_negations_and_verb_phrases(text: str, expected: list[str]) -> None:
+    assert glosses(text) == expected
+
+
 def test_thai_and_japanese_match_without_spaces() -> None:
     assert glosses("ไฟไหม้โรงงานคนงานเสียชีวิต") == ["fire", "factory", "workers", "died"]
     assert glosses("工場で火事、技能実習生に強制労働させた") == [
