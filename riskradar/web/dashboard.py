@@ -19,7 +19,7 @@ from riskradar.web.caching import (
     options_cache,
 )
 from riskradar.web.common import db, figure_json, filters_from_args, settings
-from riskradar.web.i18n import country, current_language, label, labels_for, t
+from riskradar.web.i18n import country, current_language, label, labels_for, region, t
 
 bp = Blueprint("dashboard", __name__)
 # An expired dashboard is served for up to STALE_FACTOR × the cache time while it is recomputed.
@@ -70,12 +70,13 @@ def index() -> Any:
         world_names = {**names, **{f"country:{r['country']}": country(r["country"]) for r in data["countries"]
                                    if r.get("country")}}
         industry_names = {**names, **labels_for("industry", {r["group"] for r in data["by_industry"]})}
+        region_names = {**names, **{r["group"]: region(r["group"]) for r in data["by_region"] if r["group"]}}
         return {
             "matrix": figure_json(figures.risk_matrix_figure(data["matrix"], names)),
             "bubble": figure_json(figures.risk_bubble_figure(data["matrix"], names)),
             "world": figure_json(figures.world_map_figure(data["countries"], world_names)),
             "by_industry": figure_json(figures.tier_distribution_figure(data["by_industry"], industry_names)),
-            "by_region": figure_json(figures.tier_distribution_figure(data["by_region"], names)),
+            "by_region": figure_json(figures.tier_distribution_figure(data["by_region"], region_names)),
             "events": figure_json(figures.events_over_time_figure(data["events"], names,
                                                                   months=events_months(f, today))),
         }

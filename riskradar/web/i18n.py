@@ -81,6 +81,13 @@ def country(code: Any) -> str:
         return str(code)
 
 
+def region(value: Any) -> str:
+    """A region's display name in the current language (Chinese provinces; others as imported)."""
+    from riskradar.regions import region_label
+
+    return region_label(value, current_language()) if value else "—"
+
+
 @bp.route("/lang", methods=["POST"])
 def switch_language() -> Any:
     """Switch the UI language; remembered in the session and on the user."""
@@ -113,9 +120,9 @@ switch_language._riskradar_public = True  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:
-    """Register the switch and the template helpers ``t``, ``label``, ``country`` and ``lang``."""
+    """Register the switch and the template helpers ``t``, ``label``, ``country``, ``region`` and ``lang``."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(t=t, label=label, country=country)
+    app.jinja_env.globals.update(t=t, label=label, country=country, region=region)
 
     @app.context_processor
     def _lang() -> dict[str, Any]:

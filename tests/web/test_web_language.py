@@ -40,6 +40,21 @@ def test_en_dashboard_charts_keep_english_names(login_as: Any) -> None:
     assert "Electronics" in industries and "电子" not in industries
 
 
+def test_en_pages_name_chinese_provinces_in_english(login_as: Any) -> None:
+    client = _in(login_as("viewer"), "en")
+    html = client.get("/").get_data(as_text=True)
+    regions = {y for trace in _figure(html, "by_region")["data"] for y in trace["y"]}
+    assert {"Guangdong", "Jiangsu", "Tamil Nadu"} <= regions and not regions & {"广东", "江苏"}
+    assert '<option value="广东" >Guangdong</option>' in html.replace("selected", "")
+    assert "Guangdong" in client.get("/suppliers?country=CN").get_data(as_text=True)
+
+
+def test_zh_pages_keep_chinese_province_names(login_as: Any) -> None:
+    html = _in(login_as("viewer"), "zh").get("/").get_data(as_text=True)
+    regions = {y for trace in _figure(html, "by_region")["data"] for y in trace["y"]}
+    assert "广东" in regions and "Guangdong" not in regions
+
+
 def test_zh_supplier_list_and_profile_show_chinese_industry_and_country(login_as: Any, db: Database) -> None:
     client = _in(login_as("viewer"), "zh")
     listing = client.get("/suppliers?industry=electronics").get_data(as_text=True)
