@@ -191,6 +191,20 @@ def _peer_address(response: requests.Response) -> str | None:
         return None
 
 
+def refused_peer(response: requests.Response, url: str, allow_hosts: Sequence[str]) -> str | None:
+    """The non-public address ``response`` actually came from, unless allowed; else None.
+
+    The second half of the SSRF guard (the first is :func:`check_url` before connecting): DNS
+    can change between the check and the connection, so the connected peer is checked too. A
+    host name on the allow-list allows whatever address it connects to.
+    """
+    peer = _peer_address(response)
+    if not peer or is_allowed_address(peer, allow_hosts):
+        return None
+    names, _ = _allowed_networks(allow_hosts)
+    return None if (urlsplit(url).hostname or "").lower() in names else peer
+
+
 # --- fetching ---------------------------------------------------------------------------------
 
 
@@ -245,12 +259,9 @@ def _fetch_once(
         except requests.RequestException as exc:
             raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
         try:
-            peer = _peer_address(response)
-            if peer and not is_allowed_address(peer, allow_hosts):
-                host = (urlsplit(current).hostname or "").lower()
-                names, _ = _allowed_networks(allow_hosts)
-                if host not in names:
-                    raise UnsafeURLError(f"refused {current}: connected to non-public address {peer}")
+            peer = refused_peer(response, current, allow_hosts)
+            if peer:
+                raise UnsafeURLError(f"refused {current}: connected to non-public address {peer}")
             if response.status_code in REDIRECT_CODES:
                 location = response.headers.get("Location")
                 if not location:

@@ -67,6 +67,14 @@ def _note_batch(session: Session, rows: list, limit: int) -> None:
         session.info["alerts_more"] = True
 
 
+def _next_ids(session: Session, column: Any, after: int, limit: int) -> list[int]:
+    """The next ``limit`` values of the id ``column`` above the watermark ``after``, in order
+    (a full batch tells the caller more are waiting)."""
+    ids = list(session.scalars(select(column).where(column > after).order_by(column).limit(limit)))
+    _note_batch(session, ids, limit)
+    return ids
+
+
 def _snippets(tag: ArticleTag) -> list[dict]:
     out = []
     for item in tag.evidence or []:
@@ -119,18 +127,14 @@ def news_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
     red = list(cfg.red_lines)
 
     # Links added since last time, for tags read before (tags newer than that come below).
-    link_ids = session.scalars(select(ArticleSupplierLink.id).where(ArticleSupplierLink.id > wm_links.last_id)
-                               .order_by(ArticleSupplierLink.id).limit(limit)).all()
-    _note_batch(session, link_ids, limit)
+    link_ids = _next_ids(session, ArticleSupplierLink.id, wm_links.last_id, limit)
     if link_ids:
         out += _tagged_link_evidence(session, cfg, ArticleSupplierLink.id.in_(link_ids),
                                      ArticleTag.id <= old_tag_wm, ArticleTag.label.in_(red))
         wm_links.last_id = max(link_ids)
 
     # Tags added since last time, with all their links.
-    tag_ids = session.scalars(select(ArticleTag.id).where(ArticleTag.id > old_tag_wm)
-                              .order_by(ArticleTag.id).limit(limit)).all()
-    _note_batch(session, tag_ids, limit)
+    tag_ids = _next_ids(session, ArticleTag.id, old_tag_wm, limit)
     if tag_ids:
         out += _tagged_link_evidence(session, cfg, ArticleTag.id.in_(tag_ids), ArticleTag.label.in_(red))
         wm_tags.last_id = max(tag_ids)
@@ -142,9 +146,7 @@ def audit_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
     if not cfg.rule_enabled("audit_finding"):
         return []
     wm = get_watermark(session, "audit_findings")
-    ids = session.scalars(select(AuditFinding.id).where(AuditFinding.id > wm.last_id)
-                          .order_by(AuditFinding.id).limit(cfg.batch_size)).all()
-    _note_batch(session, ids, cfg.batch_size)
+    ids = _next_ids(session, AuditFinding.id, wm.last_id, cfg.batch_size)
     if not ids:
         return []
     severities = list(cfg.rule("audit_finding").get("severities", ["zero_tolerance"]))
@@ -255,9 +257,7 @@ def tier_rule(session: Session, cfg: AlertConfig) -> list[Evidence]:
     into = list(rule.get("into_tiers", ["high", "red_line"]))
     first = bool(rule.get("include_first_score", False))
     wm = get_watermark(session, "tier_snapshots")
-    ids = session.scalars(select(RiskSnapshot.id).where(RiskSnapshot.id > wm.last_id)
-                          .order_by(RiskSnapshot.id).limit(cfg.batch_size)).all()
-    _note_batch(session, ids, cfg.batch_size)
+    ids = _next_ids(session, RiskSnapshot.id, wm.last_id, cfg.batch_size)
     if not ids:
         return []
     snaps = session.scalars(select(RiskSnapshot).where(RiskSnapshot.id.in_(ids), RiskSnapshot.tier.in_(into))

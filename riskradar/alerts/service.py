@@ -272,12 +272,16 @@ def confirm(session: Session, alert_id: int, user_id: int | None, note: str | No
     """
     alert = _transition(session, alert_id, user_id, "confirmed", ("new", "acknowledged"), note)
     _review_evidence(session, alert, user_id, confirmed=True)
-    if alert.supplier_id:
-        supplier = session.get(Supplier, alert.supplier_id)
-        if supplier is not None:
-            supplier.needs_rescore = True
+    _mark_for_rescore(session, alert)
     session.flush()
     return alert
+
+
+def _mark_for_rescore(session: Session, alert: Alert) -> None:
+    """The verdict changes what scoring counts for the alert's supplier: score it again."""
+    supplier = session.get(Supplier, alert.supplier_id) if alert.supplier_id else None
+    if supplier is not None:
+        supplier.needs_rescore = True
 
 
 def _review_evidence(session: Session, alert: Alert, user_id: int | None, *, confirmed: bool) -> bool:
@@ -302,10 +306,7 @@ def dismiss(session: Session, alert_id: int, user_id: int | None, note: str | No
     """False positive: tags become ``dismissed`` and each article becomes a negative training example."""
     alert = _transition(session, alert_id, user_id, "dismissed", ("new", "acknowledged"), note)
     if _review_evidence(session, alert, user_id, confirmed=False):
-        if alert.supplier_id:
-            supplier = session.get(Supplier, alert.supplier_id)
-            if supplier is not None:
-                supplier.needs_rescore = True
+        _mark_for_rescore(session, alert)
     session.flush()
     return alert
 

@@ -17,7 +17,7 @@ import requests
 
 from riskradar.alerts.channels.base import DeliveryError
 from riskradar.settings import Settings
-from scrapers.fetch import FetchError, UnsafeURLError, check_url, is_allowed_address
+from scrapers.fetch import FetchError, UnsafeURLError, check_url, refused_peer
 
 MAX_RESPONSE_BYTES = 65536
 # 408 Request Timeout and 429 Too Many Requests are worth retrying; other 4xx are not.
@@ -59,14 +59,6 @@ def validate_http_target(url: str, kind: str) -> str:
     return url
 
 
-def _peer(response: requests.Response) -> str | None:
-    try:
-        sock = response.raw._connection.sock  # type: ignore[union-attr]
-        return sock.getpeername()[0] if sock is not None else None
-    except (OSError, AttributeError, IndexError):
-        return None
-
-
 def post_json(url: str, body: bytes, headers: dict[str, str], settings: Settings) -> HttpAnswer:
     """POST ``body`` to ``url``; return the answer for 2xx, raise :class:`DeliveryError` otherwise."""
     allow = settings.allow_hosts
@@ -87,9 +79,8 @@ def post_json(url: str, body: bytes, headers: dict[str, str], settings: Settings
     except requests.RequestException as exc:
         raise DeliveryError(f"{_safe(url)}: {type(exc).__name__}") from exc
     try:
-        peer = _peer(response)
-        host = (urlsplit(url).hostname or "").lower()
-        if peer and not is_allowed_address(peer, allow) and host not in {h.lower() for h in allow}:
+        peer = refused_peer(response, url, allow)
+        if peer:
             raise DeliveryError(f"{_safe(url)}: connected to non-public address {peer}", retryable=False)
         raw = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True) or b""
         text = raw[:MAX_RESPONSE_BYTES].decode("utf-8", "replace")
