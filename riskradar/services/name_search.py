@@ -112,9 +112,6 @@ class NameSearchIndex:
             texts.append(search_text(ref, zh, en, short, aliases))
         return cls(ids, texts)
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
     def find(self, q: str, *, max_ids: int = MAX_IDS) -> list[int] | None:
         """Ids of the suppliers whose searched text contains ``q`` (in index order); None when
         more than ``max_ids`` match (use :func:`name_condition` then)."""
