@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from riskradar.domain.base import CLASSIFIER_LABELS, RED_LINES
+from riskradar.errors import UserInputError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_FILES = ("corpus.en.jsonl", "corpus.zh.jsonl")
@@ -60,7 +61,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class CorpusError(ValueError):
+class CorpusError(UserInputError):
     """Raised when a file has malformed lines (all of them are listed in ``problems``)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

@@ -17,9 +17,16 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import click
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from riskradar.db import Database
+from riskradar.errors import UserInputError
 from riskradar.settings import Settings, load_settings
 
 
@@ -136,6 +143,8 @@ def error_message(exc: BaseException) -> str | None:
         return f"{_one_line(exc.format_message())} (see `{where} --help`)"
     if isinstance(exc, click.ClickException):
         return _one_line(exc.format_message())
+    if isinstance(exc, UserInputError):
+        return _one_line(str(exc))
     if isinstance(exc, _DATABASE_ERRORS):
         return _database_message(exc)
     if isinstance(exc, OSError) and exc.errno != errno.EPIPE:
@@ -168,7 +177,7 @@ class RiskRadarGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("error: aborted", err=True)
             sys.exit(1)
-        except (click.ClickException, *_DATABASE_ERRORS, OSError) as exc:
+        except (click.ClickException, UserInputError, *_DATABASE_ERRORS, OSError) as exc:
             message = error_message(exc)
             if message is None:
                 raise

@@ -24,13 +24,10 @@ def feeds_group() -> None:
 def add(app: AppContext, url: str, name: str | None, lang: str | None, credibility: float, interval: int | None,
         as_json: bool) -> None:
     """Register the feed at URL (polled at the next scheduler run)."""
-    try:
-        with app.db.scope() as session:
-            feed = feed_service.add_feed(session, url, name=name, lang=lang, credibility=credibility,
-                                         poll_interval_minutes=interval, settings=app.settings)
-            data = feed_service.feed_as_dict(feed)
-    except feed_service.FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with app.db.scope() as session:
+        feed = feed_service.add_feed(session, url, name=name, lang=lang, credibility=credibility,
+                                     poll_interval_minutes=interval, settings=app.settings)
+        data = feed_service.feed_as_dict(feed)
     if as_json:
         echo_json(data)
     else:
@@ -69,11 +66,8 @@ def remove(app: AppContext, feed: str) -> None:
 
 
 def _set_enabled(app: AppContext, feed: str, enabled: bool) -> None:
-    try:
-        with app.db.scope() as session:
-            feed_service.set_enabled(session, feed, enabled)
-    except feed_service.FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with app.db.scope() as session:
+        feed_service.set_enabled(session, feed, enabled)
     click.echo(f"{'enabled' if enabled else 'disabled'} feed {feed}")
 
 

@@ -33,15 +33,12 @@ def model_group() -> None:
 @pass_app
 def train_cmd(app, out_dir: Path | None, data_files: tuple[Path, ...], no_feedback: bool, as_json: bool) -> None:
     """Train on the corpus train split (+ analyst feedback), evaluate on held-out, write a versioned artifact."""
-    from models.corpus import CorpusError, load_corpus
+    from models.corpus import load_corpus
     from models.lifecycle import feedback_examples
     from models.redline import model_dir
     from models.train import train_and_save
 
-    try:
-        examples = load_corpus(list(data_files) if data_files else None)
-    except CorpusError as exc:
-        raise click.ClickException(str(exc)) from exc
+    examples = load_corpus(list(data_files) if data_files else None)
     if not examples:
         raise click.ClickException("no corpus examples found")
     extra = []

@@ -24,16 +24,13 @@ def users_group() -> None:
 @pass_app
 def create(app: AppContext, username: str, role: str, password_stdin: bool, language: str, email: str | None) -> None:
     """Create USERNAME with ROLE; prints a generated password when none is given."""
-    from riskradar.services.users import UserError, create_user, generate_password
+    from riskradar.services.users import create_user, generate_password
 
     generated = not password_stdin
     password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
-    try:
-        with app.db.scope() as session:
-            user = create_user(session, username, password, role, language=language, email=email)
-            name = user.username
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with app.db.scope() as session:
+        user = create_user(session, username, password, role, language=language, email=email)
+        name = user.username
     click.echo(f"created user {name} (role {role})")
     if generated:
         click.echo(f"password: {password}")
@@ -45,18 +42,15 @@ def create(app: AppContext, username: str, role: str, password_stdin: bool, lang
 @pass_app
 def set_password_cmd(app: AppContext, username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME (prints a generated one when none is given); unlocks it."""
-    from riskradar.services.users import UserError, generate_password, get_user, set_password
+    from riskradar.services.users import generate_password, get_user, set_password
 
     generated = not password_stdin
     password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
-    try:
-        with app.db.scope() as session:
-            user = get_user(session, username)
-            if user is None:
-                raise click.ClickException(f"no user {username!r}")
-            set_password(session, user, password)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with app.db.scope() as session:
+        user = get_user(session, username)
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        set_password(session, user, password)
     click.echo(f"password changed for {username}")
     if generated:
         click.echo(f"password: {password}")
@@ -85,16 +79,13 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 @pass_app
 def token(app: AppContext, username: str, name: str) -> None:
     """Create an API token for USERNAME and print it once (only its hash is stored)."""
-    from riskradar.services.users import UserError, create_api_token, get_user
+    from riskradar.services.users import create_api_token, get_user
 
-    try:
-        with app.db.scope() as session:
-            user = get_user(session, username)
-            if user is None:
-                raise click.ClickException(f"no user {username!r}")
-            text = create_api_token(session, user, name)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with app.db.scope() as session:
+        user = get_user(session, username)
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        text = create_api_token(session, user, name)
     click.echo(text)
 
 

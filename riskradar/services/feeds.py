@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from riskradar.domain.base import utcnow
 from riskradar.domain.news import Feed
 from riskradar.domain.suppliers import Supplier
+from riskradar.errors import UserInputError
 from riskradar.settings import Settings
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -23,7 +24,7 @@ MIN_INTERVAL_MINUTES = 1
 SEARCH_KIND = "supplier_search"
 
 
-class FeedError(ValueError):
+class FeedError(UserInputError):
     """A feed registration request is invalid (message says what and why)."""
 
 

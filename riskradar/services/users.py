@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskradar.domain.base import ROLES, utcnow
 from riskradar.domain.users import ApiToken, User
+from riskradar.errors import UserInputError
 
 LANGUAGES = ("zh", "en")
 MAX_FAILED_LOGINS = 5
@@ -26,7 +27,7 @@ TOKEN_PREFIX = "rr_"
 PASSWORD_HASH_METHOD = "scrypt"
 
 
-class UserError(ValueError):
+class UserError(UserInputError):
     """A user could not be created or changed (message says why)."""
 
 
