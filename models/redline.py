@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+
+from models.char_grams import WS_RUN, CharGramCounter
 
 # The label vocabulary of riskradar.domain.base, repeated here so that loading a model does not
 # import SQLAlchemy and the domain models (~0.6 s); tests/models check the two stay identical.
@@ -107,9 +110,6 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     return folded, origin
 
 
-_WS_RUN = re.compile(r"\s\s+")  # what scikit-learn's n-gram analyzers collapse
-
-
 def _ngrams(kind: str, lo: int, hi: int, token_re: Any, doc: str) -> list[str]:
     """The n-grams scikit-learn's analyzer ``kind`` yields for ``doc`` (same order and multiset)."""
     if kind == "word":
@@ -118,7 +118,7 @@ def _ngrams(kind: str, lo: int, hi: int, token_re: Any, doc: str) -> list[str]:
         for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
             out.extend([" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)])
         return out
-    doc = _WS_RUN.sub(" ", doc)
+    doc = WS_RUN.sub(" ", doc)
     if kind == "char":
         out = list(doc) if lo == 1 else []
         for n in range(max(lo, 2), min(hi, len(doc)) + 1):
@@ -167,23 +167,28 @@ class FeatureSpace:
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         return fast_tfidf(self, docs)
 
+    def gram_counter(self) -> CharGramCounter | None:
+        """The vectorised n-gram counter for a character family (built once, never pickled)."""
+        if "_gram_counter" not in self.__dict__:
+            ok = CharGramCounter.supports(self.analyzer, self.ngram_range, self.vocabulary_)
+            self.__dict__["_gram_counter"] = (
+                CharGramCounter(self.analyzer, self.ngram_range, self.vocabulary_) if ok else None)
+        return self.__dict__["_gram_counter"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_gram_counter"}
+
 
 def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
     """``vec.transform(docs)`` for a fitted TfidfVectorizer (or :class:`FeatureSpace`), computed
     without scikit-learn's per-feature Python loop. Equality with scikit-learn is tested."""
-    vocab_get = vec.vocabulary_.get
-    kind = vec.analyzer
-    lo, hi = vec.ngram_range
-    token_re = re.compile(vec.token_pattern) if kind == "word" else None
-    rows: list[int] = []
-    cols: list[int] = []
-    for r, doc in enumerate(docs):
-        found = [c for c in map(vocab_get, _ngrams(kind, lo, hi, token_re, doc)) if c is not None]
-        cols.extend(found)
-        rows.extend([r] * len(found))
+    counter = vec.gram_counter() if isinstance(vec, FeatureSpace) else None
+    if counter is not None:
+        rows, cols = counter.count(docs)
+    else:
+        rows, cols = _count_grams(vec, docs)
     n_features = len(vec.vocabulary_)
-    X = sp.csr_matrix((np.ones(len(cols), dtype=np.float64), (np.asarray(rows, dtype=np.int64),
-                       np.asarray(cols, dtype=np.int64))), shape=(len(docs), n_features))
+    X = sp.csr_matrix((np.ones(len(cols), dtype=np.float64), (rows, cols)), shape=(len(docs), n_features))
     X.sum_duplicates()
     if vec.sublinear_tf:
         np.log(X.data, X.data)
@@ -196,6 +201,21 @@ def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
         norms[norms == 0] = 1.0
         X.data /= np.repeat(norms, np.diff(X.indptr))
     return X.astype(vec.dtype)
+
+
+def _count_grams(vec: Any, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, cols)`` of every vocabulary n-gram occurrence, by cutting strings in Python."""
+    vocab_get = vec.vocabulary_.get
+    kind = vec.analyzer
+    lo, hi = vec.ngram_range
+    token_re = re.compile(vec.token_pattern) if kind == "word" else None
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, doc in enumerate(docs):
+        found = [c for c in map(vocab_get, _ngrams(kind, lo, hi, token_re, doc)) if c is not None]
+        cols.extend(found)
+        rows.extend([r] * len(found))
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
 def fold_text(text: str) -> str:
@@ -232,6 +252,19 @@ def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, i
         return
     for m in _word_pattern(gram).finditer(folded):
         yield m.start(), m.end()
+
+
+def _marked_runs(folded: str, marked: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` runs of marked characters, a single space between two marked characters
+    included (so "forced labour" is one phrase)."""
+    if not marked.any():
+        return []
+    space = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 32
+    joined = np.zeros(len(marked) + 2, dtype=np.int8)  # padded with an unmarked cell each side
+    joined[1:-1] = marked
+    joined[1:-2] |= space[:-1] & marked[1:]
+    edges = joined[1:] - joined[:-1]
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
 @lru_cache(maxsize=16384)
@@ -424,38 +457,39 @@ class RedLineClassifier:
         contrib = vals * self.coef[j, cols]
         order = np.argsort(-contrib)[:top]
         n_folded = len(folded) - len(gloss_spans)
-        weights = np.zeros(len(folded), dtype=np.float64)
+        # Plain Python floats from here on: per-element numpy calls cost more than the work itself.
+        weights = [0.0] * len(folded)
         names = self.feature_names()
-        for k in order:
-            c = float(contrib[k])
+        offsets = self._offsets
+        for c, col in zip(contrib[order].tolist(), cols[order].tolist()):
             if c <= 0:
                 break
-            col = int(cols[k])
-            v = int(np.searchsorted(self._offsets, col, side="right") - 1)
-            gram = str(names[v][col - self._offsets[v]])
+            v = bisect_right(offsets, col) - 1
+            gram = str(names[v][col - offsets[v]])
             is_word = self.vectorizers[v][0].startswith("word")
             for start, end in _occurrences(folded, gram, is_word):
-                # Spread the weight over the characters so long and short n-grams count alike.
-                weights[start:end] += c / max(1, end - start)
+                share = c / max(1, end - start)  # spread so long and short n-grams count alike
+                for p in range(start, end):
+                    weights[p] += share
         if gloss_spans:
             for k, w in enumerate(weights[n_folded:]):
                 if w > 0:
                     s_, e_ = gloss_spans[k]
-                    weights[s_:e_] += w / max(1, e_ - s_)
+                    for p in range(s_, e_):
+                        weights[p] += w / max(1, e_ - s_)
             weights = weights[:n_folded]
             folded = folded[:n_folded]
         spans: list[dict[str, Any]] = []
-        i, n = 0, len(folded)
-        weights = weights.tolist()  # plain floats: much faster to scan than numpy scalars
+        n = len(folded)
         at = (lambda k: k) if origin is None else origin.__getitem__
-        while i < n:
-            if weights[i] <= 0:
-                i += 1
-                continue
-            start = i
-            while i < n and (weights[i] > 0 or (folded[i] == " " and i + 1 < n and weights[i + 1] > 0)):
-                i += 1
-            end = i
+        i = 0
+        for run_start, run_end in _marked_runs(folded, np.array(weights) > 0):
+            if run_end <= i:
+                continue  # swallowed by the previous phrase's whole-word extension
+            start = max(run_start, i)
+            while start < run_end and weights[start] <= 0:
+                start += 1  # a phrase starts on a marked character
+            i = end = run_end
             # Whole Latin words only: "fir" inside "fire" becomes "fire".
             while start > 0 and _WORD_CHAR.match(folded[start - 1]) and _WORD_CHAR.match(folded[start]):
                 start -= 1
