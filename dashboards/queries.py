@@ -358,6 +358,10 @@ class TTLCache:
 
     Concurrent misses on one key compute once: the first caller computes, the others wait for
     its result (under load, 20 clients asking for the same new page must not run 20 queries).
+
+    With a ``shared`` store (a ``diskcache.Cache``; see :meth:`share_through`) a value computed by
+    one server process is reused by the others: a miss here first looks there for a copy younger
+    than ``ttl``, and every computed value is written there too. Keys must have a stable ``repr``.
     """
 
     def __init__(self, max_entries: int = 256) -> None:
@@ -366,6 +370,12 @@ class TTLCache:
         self._computing: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
+        self.shared: Any = None
+
+    def share_through(self, store: Any) -> None:
+        """Use ``store`` (``get(key)`` / ``set(key, value, expire=seconds)``, or None) as the
+        second level shared by processes."""
+        self.shared = store
 
     def get_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any], *, stale_ttl: float = 0.0) -> Any:
         if ttl <= 0:
@@ -378,7 +388,7 @@ class TTLCache:
             if hit and now - hit[0] < stale_ttl:
                 if key not in self._refreshing:
                     self._refreshing.add(key)
-                    threading.Thread(target=self._refresh, args=(key, compute), daemon=True).start()
+                    threading.Thread(target=self._refresh, args=(key, ttl, compute, stale_ttl), daemon=True).start()
                 return hit[1]
             flight = self._computing.get(key)
             leader = flight is None
@@ -394,28 +404,53 @@ class TTLCache:
                 return hit[1]
             return self.get_or_compute(key, ttl, compute, stale_ttl=stale_ttl)  # the leader failed
         try:
-            value = compute()
-            self.put(key, value)
+            computed_at, value = self._fetch_or_compute(key, ttl, compute, stale_ttl)
+            self.put(key, value, computed_at=computed_at)
             return value
         finally:
             with self._lock:
                 self._computing.pop(key, None)
             flight.release()
 
-    def _refresh(self, key: Any, compute: Callable[[], Any]) -> None:
+    def _fetch_or_compute(self, key: Any, ttl: float, compute: Callable[[], Any],
+                          stale_ttl: float) -> tuple[float, Any]:
+        """``(monotonic time it was computed, value)``: the shared store's copy when it is younger
+        than ``ttl``, else computed now (and written to the shared store)."""
+        shared = self.shared
+        if shared is None:
+            return time.monotonic(), compute()
+        name = repr(key)
         try:
-            self.put(key, compute())
+            hit = shared.get(name)
+        except Exception:  # noqa: BLE001 - the shared level is an optimisation; compute instead
+            hit = None
+        if hit is not None:
+            age = time.time() - hit[0]
+            if 0 <= age < ttl:
+                return time.monotonic() - age, hit[1]
+        value = compute()
+        try:
+            shared.set(name, (time.time(), value), expire=max(ttl, stale_ttl))
+        except Exception:  # noqa: BLE001 - e.g. disk full: this process still has the value
+            pass
+        return time.monotonic(), value
+
+    def _refresh(self, key: Any, ttl: float, compute: Callable[[], Any], stale_ttl: float) -> None:
+        try:
+            computed_at, value = self._fetch_or_compute(key, ttl, compute, stale_ttl)
+            self.put(key, value, computed_at=computed_at)
         except Exception:  # noqa: BLE001 - keep serving the stale value; the next caller retries
             pass
         finally:
             with self._lock:
                 self._refreshing.discard(key)
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: Any, value: Any, *, computed_at: float | None = None) -> None:
+        """Store ``value``; its age counts from ``computed_at`` (``time.monotonic()``; default now)."""
         with self._lock:
             if len(self._data) >= self.max_entries:
                 self._data.clear()
-            self._data[key] = (time.monotonic(), value)
+            self._data[key] = (time.monotonic() if computed_at is None else computed_at, value)
 
     def clear(self) -> None:
         with self._lock:

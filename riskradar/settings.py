@@ -29,6 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     scheduler_in_web: bool = True
+    web_workers: int = 2
     threads: int = 8
     max_upload_bytes: int = 20_000_000
     max_import_bytes: int = 200_000_000
@@ -136,6 +137,18 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         values["secret_key"] = _persistent_secret(data_dir)
     values["extra"] = extra
     return Settings(**values)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """``RISKRADAR_*`` variables that make :func:`load_settings` in a child process rebuild
+    ``settings`` (for processes the server starts, such as the scheduler)."""
+    out = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if f.name == "extra":
+            continue
+        out[ENV_PREFIX + f.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -1,21 +1,41 @@
-"""``riskradar serve``: the web app under waitress (a production WSGI server), plus the scheduler."""
+"""``riskradar serve``: the web app under gunicorn (a production WSGI server), plus the scheduler."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+import os
+import time
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import click
 
 from riskradar.cli.common import AppContext, pass_app
+from riskradar.settings import Settings
 
 
-def _quietly(func: Any, *args: Any) -> None:
-    try:
-        func(*args)
-    except Exception as exc:  # noqa: BLE001 - warming is an optimisation; the page computes on demand
-        click.echo(f"cache warm-up ({getattr(func, '__name__', func)}) failed: {exc}", err=True)
+def _quietly_run(func: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``func`` with its errors reported, not raised: warming is an optimisation."""
+
+    def run(web: Any) -> None:
+        started = time.perf_counter()
+        try:
+            func(web)
+        except Exception as exc:  # noqa: BLE001 - the page computes on demand instead
+            click.echo(f"cache warm-up ({func.__name__}) failed: {exc}", err=True)
+        else:
+            click.echo(f"cache warm-up ({func.__name__}) done in {time.perf_counter() - started:.1f} s "
+                       f"(pid {os.getpid()})", err=True)
+
+    run.__name__ = func.__name__
+    return run
+
+
+def _with_base_url(settings: Settings) -> Settings:
+    """Point a local ``base_url`` (links in alerts, demo feed URLs) at the port actually served."""
+    base = urlsplit(settings.base_url)
+    if base.hostname in ("127.0.0.1", "localhost") and settings.port and base.port != settings.port:
+        return settings.replace(base_url=f"{base.scheme}://{base.hostname}:{settings.port}")
+    return settings
 
 
 def _allow_own_host(allow: str, host: str) -> str:
@@ -30,28 +50,29 @@ def _allow_own_host(allow: str, host: str) -> str:
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default: settings.host).")
-@click.option("--port", default=None, type=int, help="Port (default: settings.port).")
+@click.option("--port", default=None, type=int, help="Port (default: settings.port; 0 picks a free one).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Web worker processes (default: settings.web_workers).")
 @click.option("--demo", is_flag=True, help="Demo mode: serve the demo feeds and let the fetcher reach this app.")
 @pass_app
-def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> None:
-    """Run the web app under waitress; also the scheduler when settings.scheduler_in_web is true."""
-    from waitress import create_server
-
-    from riskradar.db import Database
-    from riskradar.web import create_app
+def serve(app: AppContext, host: str | None, port: int | None, workers: int | None, demo: bool) -> None:
+    """Run the web app under gunicorn (worker processes × threads), plus the scheduler process
+    when settings.scheduler_in_web is true. Stops on Ctrl+C or SIGTERM."""
+    from riskradar.web.caching import warm_name_index
+    from riskradar.web.dashboard import warm_dashboard
+    from riskradar.web.server import ProductionServer
 
     settings = app.settings
     host = host or settings.host
     port = settings.port if port is None else port
     changes: dict[str, object] = {"host": host, "port": port}
+    if workers is not None:
+        changes["web_workers"] = workers
     if demo:
         changes["demo_mode"] = True
         changes["fetch_allow_hosts"] = _allow_own_host(settings.fetch_allow_hosts, host)
-    base = urlsplit(settings.base_url)
-    if base.hostname in ("127.0.0.1", "localhost") and base.port != port:
-        changes["base_url"] = f"{base.scheme}://{base.hostname}:{port}"
-    settings = settings.replace(**changes)
-    db = Database(settings)
+    settings = _with_base_url(settings.replace(**changes))
+    db = app.db
     db.migrate()
     if demo:
         # The demo feeds point at this app; re-point them if it listens on another port.
@@ -59,37 +80,16 @@ def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> No
 
         with db.scope() as session:
             register_demo_feeds(session, settings)
-    web = create_app(settings, db)
-    scheduler = None
-    if settings.scheduler_in_web:
-        try:
-            from riskradar.jobs import build_scheduler
-        except ImportError:
-            click.echo("scheduler not available (riskradar.jobs missing); serving the web app only", err=True)
-        else:
-            scheduler = build_scheduler(db, settings)
-            scheduler.start()
-    # Compute the unfiltered dashboard and the name index in the background so the first
-    # visitor and the first search do not wait.
-    from riskradar.web.caching import warm_name_index
-    from riskradar.web.dashboard import warm_dashboard
+    app.close()  # the master forks the workers: it must not hold database connections
 
-    for warm in (warm_dashboard, warm_name_index):
-        threading.Thread(target=_quietly, args=(warm, web), daemon=True, name=warm.__name__).start()
-    server = create_server(web, host=host, port=port, threads=settings.threads, ident="RiskRadar",
-                           max_request_body_size=settings.max_upload_bytes + 1_000_000)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    click.echo(f"RiskRadar is running at http://{shown_host}:{server.effective_port}/"
-               f"{'  (demo mode)' if demo else ''}  — press Ctrl+C to stop")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        server.close()
-        db.dispose()
+    def ready(url: str) -> None:
+        # Once the port is known (``--port 0``): demo feeds and links use the real address.
+        click.echo(f"RiskRadar is running at {url}{'  (demo mode)' if demo else ''}  — press Ctrl+C to stop")
+
+    # The workers compute the unfiltered dashboard and the name index in the background so the
+    # first visitor and the first search do not wait.
+    ProductionServer(settings, on_ready=ready,
+                     warmers=(_quietly_run(warm_dashboard), _quietly_run(warm_name_index))).run()
 
 
 def register(group: click.Group) -> None:

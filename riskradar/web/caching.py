@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -19,9 +20,26 @@ count_cache = TTLCache(max_entries=2048)
 options_cache = TTLCache()
 response_cache = TTLCache(max_entries=4096)
 name_index_cache = TTLCache(max_entries=8)
+#: Caches whose values several server processes can share (small, picklable). The name index is
+#: not among them: it is a large in-memory structure each process builds for itself.
+SHAREABLE = (dashboard_cache, figure_cache, count_cache, options_cache, response_cache)
+#: Upper bound of the shared cache on disk.
+SHARED_CACHE_BYTES = 256 * 2**20
 #: An expired name index is still used (while a background thread rebuilds it) up to this age;
 #: past it (no search for a while) the next search waits for a fresh one.
 NAME_INDEX_STALE_SECONDS = 120.0
+
+
+def share_caches(directory: Path | None) -> None:
+    """Let the server's processes reuse each other's cached results through ``directory``
+    (a ``diskcache.Cache``: SQLite, safe across processes); None keeps every cache per process."""
+    store = None
+    if directory is not None:
+        import diskcache
+
+        store = diskcache.Cache(str(directory), size_limit=SHARED_CACHE_BYTES)
+    for cache in SHAREABLE:
+        cache.share_through(store)
 
 
 def cache_seconds() -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -114,6 +115,51 @@ def test_stale_entries_are_served_while_one_thread_recomputes() -> None:
     time.sleep(0.05)
     assert cache.get_or_compute("k", 10, compute, stale_ttl=60) == 2
     assert len(calls) == 2
+
+
+def _shared(directory):  # type: ignore[no-untyped-def]
+    import diskcache
+
+    return diskcache.Cache(str(directory))
+
+
+def test_a_value_computed_by_another_process_is_reused_from_the_shared_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    script = ("import sys, diskcache; from dashboards.queries import TTLCache; c = TTLCache(); "
+              "c.share_through(diskcache.Cache(sys.argv[1])); print(c.get_or_compute(('page', 1), 60, lambda: 'theirs'))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "theirs"
+    mine = TTLCache()
+    mine.share_through(_shared(tmp_path))
+    assert mine.get_or_compute(("page", 1), 60, lambda: "computed here") == "theirs"
+
+
+def test_a_shared_copy_older_than_the_ttl_is_recomputed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    store = _shared(tmp_path)
+    store.set(repr("k"), (time.time() - 120, "old"))
+    cache = TTLCache()
+    cache.share_through(store)
+    assert cache.get_or_compute("k", 30, lambda: "new") == "new"
+    assert store.get(repr("k"))[1] == "new"  # and the fresh value is shared in turn
+
+
+def test_a_failing_shared_store_only_costs_a_recomputation() -> None:
+    class Broken:
+        def get(self, key):  # type: ignore[no-untyped-def]
+            raise OSError("disk gone")
+
+        def set(self, key, value, expire=None):  # type: ignore[no-untyped-def]
+            raise OSError("disk gone")
+
+    cache = TTLCache()
+    cache.share_through(Broken())
+    assert cache.get_or_compute("k", 30, lambda: 7) == 7
+    assert cache.get_or_compute("k", 30, lambda: 8) == 7  # the in-process level still works
 
 
 def test_redline_events_count_incidents_by_first_seen_month(session: Session) -> None:

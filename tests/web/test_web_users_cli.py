@@ -106,7 +106,7 @@ def test_users_cli_set_password_of_unknown_user_fails(cli_env: dict[str, str]) -
     assert result.exit_code != 0 and "no user 'nobody'" in result.output
 
 
-def test_serve_runs_waitress_and_prints_the_url(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_serve_prints_the_url_and_answers_over_http(cli_env: dict[str, str], tmp_path: Path) -> None:
     env = {**os.environ, **cli_env}
     proc = subprocess.Popen([sys.executable, "-m", "riskradar", "serve", "--host", "127.0.0.1", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
