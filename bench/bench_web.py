@@ -63,6 +63,19 @@ class ServerProcess:
                     continue
         return pids
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes: a figure that, unlike
+        latency, hardly moves when other programs load the machine."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def peak_rss_mb(self) -> dict[str, float]:
         """Peak resident memory (VmHWM) per process of the server, and their sum."""
         out: dict[str, float] = {}
@@ -193,11 +206,14 @@ def _client_process(host: str, port: int, plans: list[tuple[dict[str, str], list
              "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})
 
 
-def run_phase(name: str, port: int, plans: list[tuple[dict[str, str], list[str]]]) -> dict[str, Any]:
+def run_phase(name: str, port: int, plans: list[tuple[dict[str, str], list[str]]],
+              cpu: Callable[[], float] | None = None) -> dict[str, Any]:
     """Run the clients of ``plans`` (headers, paths) in a separate process so they do not share
-    the server's interpreter lock; summarise the latencies."""
+    the server's interpreter lock; summarise the latencies (and, with ``cpu``, the server's CPU
+    time per request)."""
     import multiprocessing
 
+    cpu_before = cpu() if cpu else 0.0
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_client_process, args=("127.0.0.1", port, plans, queue))
@@ -209,6 +225,7 @@ def run_phase(name: str, port: int, plans: list[tuple[dict[str, str], list[str]]
             "error_samples": result["errors"][:3], "p50_ms": round(statistics.median(latencies), 1),
             "p95_ms": round(percentile(latencies, 95), 1), "max_ms": round(max(latencies), 1),
             "req_per_s": round(len(latencies) / result["wall"], 1), "client_rss_mb": round(result["rss_mb"], 1),
+            "server_cpu_ms_per_request": round((cpu() - cpu_before) * 1000 / len(latencies), 2) if cpu else None,
             # The slowest 5 %: which requests make the p95, and when in the phase they ran.
             "slowest": [{"ms": round(ms, 1), "at_s": round(at, 2), "path": path}
                         for ms, at, path in sorted(result["timed"], reverse=True)[:max(1, len(latencies) // 20)]]}
@@ -255,18 +272,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         dash_plans = [({"Cookie": login_cookie()},
                        [f"/{DASHBOARD_FILTERS[(c + i) % len(DASHBOARD_FILTERS)]}" for i in range(args.requests)])
                       for c in range(args.clients)]
-        results["dashboard"] = run_phase("dashboard", port, dash_plans)
+        results["dashboard"] = run_phase("dashboard", port, dash_plans, server.cpu_seconds)
         api_filters = ["", "&country=CN", "&tier=high", "&sort=-score", "&q=%E7%94%B5%E5%AD%90", "&industry=textiles",
                        "&country=VN&sort=-spend", "&tier=low&sort=ref"]
         auth = {"Authorization": f"Bearer {token}"}
         api_plans = [(auth, [f"/api/v1/suppliers?per_page=50&page={1 + (c * 7 + i) % 20}"
                              f"{api_filters[(c + i) % len(api_filters)]}" for i in range(args.requests * 3)])
                      for c in range(args.clients)]
-        results["api_list"] = run_phase("api_list", port, api_plans)
+        results["api_list"] = run_phase("api_list", port, api_plans, server.cpu_seconds)
         # One client, pages not requested before (so not in the server's response cache): the
         # uncached per-request cost without queueing.
         fresh = [f"/api/v1/suppliers?per_page=50&page={21 + i}{api_filters[i % len(api_filters)]}" for i in range(64)]
-        results["api_list_1_client"] = run_phase("api_list_1_client", port, [(auth, fresh)])
+        results["api_list_1_client"] = run_phase("api_list_1_client", port, [(auth, fresh)], server.cpu_seconds)
         results["server_peak_rss_mb"] = server.peak_rss_mb()
     finally:
         server.stop()
@@ -281,9 +298,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for key, target in (("dashboard", 500), ("api_list", 100)):
             r = results[key]
             print(f"  {key:9s}: {r['requests']} requests, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
-                  f"(target < {target} ms), max {r['max_ms']} ms, {r['req_per_s']} req/s, errors {r['errors']}")
+                  f"(target < {target} ms), max {r['max_ms']} ms, {r['req_per_s']} req/s, errors {r['errors']}, "
+                  f"server CPU {r['server_cpu_ms_per_request']} ms/request")
         single = results["api_list_1_client"]
-        print(f"  api_list, 1 client, uncached pages (no queueing): p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms")
+        print(f"  api_list, 1 client, uncached pages (no queueing): p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, "
+              f"server CPU {single['server_cpu_ms_per_request']} ms/request")
         print(f"  peak RSS of the server processes: {results['server_peak_rss_mb']} MB "
               f"(clients run in a separate process: {results['api_list']['client_rss_mb']} MB)")
     return results
