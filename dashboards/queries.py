@@ -13,9 +13,9 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import case, distinct, exists, func, or_, select
+from sqlalchemy import case, distinct, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from riskradar.domain.agreements import Agreement
@@ -73,6 +73,17 @@ def latest_snapshots():  # type: ignore[no-untyped-def]
             .group_by(RiskSnapshot.supplier_id).subquery("latest"))
 
 
+def ids_condition(column: Any, ids: Sequence[int]) -> Any:
+    """``column IN (ids)`` with the ids written into the SQL as integer literals.
+
+    A name search can match thousands of suppliers; as bound parameters each id went through
+    SQLAlchemy's statement compiler (about 9 ms for 3,000 ids, longer than the query). ``int()``
+    makes the literals safe to inline."""
+    if not ids:
+        return false()
+    return column.op("IN")(literal_column("(" + ",".join(str(int(i)) for i in ids) + ")"))
+
+
 def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False,
                         name_ids: list[int] | None = None) -> list[Any]:
     """WHERE clauses on :class:`Supplier` for the filters.
@@ -95,7 +106,7 @@ def supplier_conditions(f: Filters, *, bypass_filter_indexes: bool = False,
     if f.tier:
         conds.append(col(Supplier.risk_tier) == f.tier)
     if name_ids is not None:
-        conds.append(Supplier.id.in_(name_ids))
+        conds.append(ids_condition(Supplier.id, name_ids))
     elif f.q and clean_query(f.q):
         conds.append(name_condition(f.q))
     if f.likelihood_band is not None or f.impact_band is not None:
@@ -319,6 +330,7 @@ def supplier_page(session: Session, f: Filters, *, sort: str = "name", page: int
     if plain:
         # Row mappings instead of ORM objects: about half the cost for a JSON page of 50.
         stmt = select(*Supplier.__table__.columns).where(*conds).order_by(*order)
+        # Core execution on the session's connection: no ORM row processing for plain columns.
         mapped = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings().all()
         return list(mapped), total  # type: ignore[return-value]
     rows = list(session.scalars(select(Supplier).where(*conds).order_by(*order)

@@ -145,3 +145,15 @@ def test_a_failed_computation_is_not_cached_and_waiters_retry() -> None:
     first.join()
     second.join()
     assert len(errors) == 1 and results == ["ok"]
+
+
+@pytest.mark.parametrize("q", ["电子", "nothing-matches"])
+def test_a_page_through_the_index_lists_what_the_sql_search_lists(any_db: Database, q: str) -> None:
+    # The index's ids reach SQL as inlined integers (dashboards.queries.ids_condition), on both databases.
+    with any_db.scope() as session:
+        _add_suppliers(session)
+        index = NameSearchIndex.build(session)
+        rows, total = supplier_page(session, Filters(q=q, country="HK"), sort="ref", name_index=index)
+        expected = sorted(s.external_ref for s in session.scalars(
+            select(Supplier).where(name_condition(q), Supplier.country == "HK")))
+        assert [s.external_ref for s in rows] == expected and total == len(expected)
