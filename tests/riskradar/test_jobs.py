@@ -94,7 +94,7 @@ def test_jobs_run_cli_runs_the_expiry_job(db: Database) -> None:
 @pytest.mark.postgres
 def test_two_scheduler_processes_run_each_slot_once(pg_url: str, tmp_path: Path) -> None:
     """Two `riskradar scheduler` processes on one PostgreSQL schema, a 1-second heartbeat job."""
-    from conftest import make_settings
+    from tests.conftest import make_settings
 
     data_dir = tmp_path / "shared-data"
     data_dir.mkdir()
