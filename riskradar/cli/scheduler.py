@@ -21,6 +21,10 @@ def scheduler_command(app: AppContext) -> None:
     from riskradar.jobs import available_jobs, build_scheduler
 
     logging.basicConfig(level=app.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # Every run is recorded in job_runs (admin page, `riskradar jobs`); APScheduler's two INFO
+        # lines per run, every 15 s, would drown the console (also `riskradar serve`'s).
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:
