@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 import threading
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path

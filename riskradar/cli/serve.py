@@ -83,7 +83,7 @@ def serve(app: AppContext, host: str | None, port: int | None, workers: int | No
     app.close()  # the master forks the workers: it must not hold database connections
 
     def ready(url: str) -> None:
-        # Once the port is known (``--port 0``): demo feeds and links use the real address.
+        # Called once the socket is bound, so with ``--port 0`` it shows the port picked.
         click.echo(f"RiskRadar is running at {url}{'  (demo mode)' if demo else ''}  — press Ctrl+C to stop")
 
     # The workers compute the unfiltered dashboard and the name index in the background so the

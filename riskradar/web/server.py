@@ -43,7 +43,6 @@ class SchedulerProcess:
         self.settings = settings
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
-        self.restarts = 0
 
     def start(self) -> None:
         """Start the child (its output goes to this process's stderr)."""
@@ -60,7 +59,6 @@ class SchedulerProcess:
             return  # crashing at start: wait before trying again rather than spin
         print(f"scheduler process {self.proc.pid} exited ({self.proc.returncode}); restarting it",
               file=sys.stderr, flush=True)
-        self.restarts += 1
         self.start()
 
     def stop(self, timeout: float = 15.0) -> None:
