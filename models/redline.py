@@ -254,17 +254,20 @@ def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, i
         yield m.start(), m.end()
 
 
-def _marked_runs(folded: str, marked: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, end)`` runs of marked characters, a single space between two marked characters
-    included (so "forced labour" is one phrase)."""
-    if not marked.any():
-        return []
-    space = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 32
-    joined = np.zeros(len(marked) + 2, dtype=np.int8)  # padded with an unmarked cell each side
-    joined[1:-1] = marked
-    joined[1:-2] |= space[:-1] & marked[1:]
-    edges = joined[1:] - joined[:-1]
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+def _marked_runs(folded: str, weights: list[float]) -> list[tuple[int, int]]:
+    """``[start, end)`` runs of characters with weight, a single space between two such
+    characters included (so "forced labour" is one phrase)."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(weights)
+    while i < n:
+        if weights[i] <= 0:
+            i += 1
+            continue
+        start = i
+        while i < n and (weights[i] > 0 or (folded[i] == " " and i + 1 < n and weights[i + 1] > 0)):
+            i += 1
+        runs.append((start, i))
+    return runs
 
 
 @lru_cache(maxsize=16384)
@@ -483,7 +486,7 @@ class RedLineClassifier:
         n = len(folded)
         at = (lambda k: k) if origin is None else origin.__getitem__
         i = 0
-        for run_start, run_end in _marked_runs(folded, np.array(weights) > 0):
+        for run_start, run_end in _marked_runs(folded, weights):
             if run_end <= i:
                 continue  # swallowed by the previous phrase's whole-word extension
             start = max(run_start, i)
