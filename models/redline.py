@@ -254,22 +254,6 @@ def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, i
         yield m.start(), m.end()
 
 
-def _marked_runs(folded: str, weights: list[float]) -> list[tuple[int, int]]:
-    """``[start, end)`` runs of characters with weight, a single space between two such
-    characters included (so "forced labour" is one phrase)."""
-    runs: list[tuple[int, int]] = []
-    i, n = 0, len(weights)
-    while i < n:
-        if weights[i] <= 0:
-            i += 1
-            continue
-        start = i
-        while i < n and (weights[i] > 0 or (folded[i] == " " and i + 1 < n and weights[i + 1] > 0)):
-            i += 1
-        runs.append((start, i))
-    return runs
-
-
 @lru_cache(maxsize=16384)
 def _word_pattern(gram: str) -> "re.Pattern[str]":
     words = gram.split(" ")
@@ -483,16 +467,17 @@ class RedLineClassifier:
             weights = weights[:n_folded]
             folded = folded[:n_folded]
         spans: list[dict[str, Any]] = []
-        n = len(folded)
+        i, n = 0, len(folded)
         at = (lambda k: k) if origin is None else origin.__getitem__
-        i = 0
-        for run_start, run_end in _marked_runs(folded, weights):
-            if run_end <= i:
-                continue  # swallowed by the previous phrase's whole-word extension
-            start = max(run_start, i)
-            while start < run_end and weights[start] <= 0:
-                start += 1  # a phrase starts on a marked character
-            i = end = run_end
+        while i < n:
+            if weights[i] <= 0:
+                i += 1
+                continue
+            # A phrase: marked characters, a single space between two of them included.
+            start = i
+            while i < n and (weights[i] > 0 or (folded[i] == " " and i + 1 < n and weights[i + 1] > 0)):
+                i += 1
+            end = i
             # Whole Latin words only: "fir" inside "fire" becomes "fire".
             while start > 0 and _WORD_CHAR.match(folded[start - 1]) and _WORD_CHAR.match(folded[start]):
                 start -= 1

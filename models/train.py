@@ -25,9 +25,8 @@ from models.corpus import Example, load_jsonl, split, stats
 from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, training_text,
                             save_artifact)
 
-#: Evaluation-only sets reported in every model card (never trained on, no setting chosen on
-#: them): ``eval.news-zhen.jsonl`` (zh/en news as a feed delivers it, hard negatives included) and
-#: ``eval.multilingual.jsonl`` (twelve other languages, read through the glossary).
+#: Where the evaluation-only sets live: every ``eval.*.jsonl`` there is reported in the model card
+#: (never trained on; see models/data/README.md for what each set is and how it was used).
 EVAL_SETS_DIR = Path(__file__).resolve().parent / "data"
 #: Red lines: keep precision at least this high while maximising recall.
 RED_LINE_MIN_PRECISION = 0.85
