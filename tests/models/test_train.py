@@ -66,3 +66,10 @@ def test_second_stage_is_fitted_on_fire_candidates_only():
 def test_model_still_flags_a_workplace_fire(alpha):
     clf, _report = fit(_examples(), TrainConfig(**{**TINY.to_dict(), "second_stage_alpha": alpha}))
     assert "fire" in clf.classify("fire engulfs garment factory, workers hurt").positive
+
+
+def test_training_twice_gives_the_same_model():
+    first, _ = fit(_examples(), TINY)
+    second, _ = fit(_examples(), TINY)
+    np.testing.assert_array_equal(first.coef, second.coef)
+    np.testing.assert_array_equal(first.thresholds, second.thresholds)
