@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.behaviour import behaviour_failures
 from models.corpus import Example, load_corpus, split
 from models.redline import (BUNDLED_DIR, CARD_SUFFIX, LABELS, RED_LINES, configure,
                             current_version, load_classifier, model_dir, set_current)
@@ -93,13 +94,22 @@ def not_worse(candidate: dict[str, Any], current: dict[str, Any] | None) -> tupl
     return True, "red-line macro-F1 and recall did not fall"
 
 
+def no_new_failures(candidate: list[str], current: list[str] | None) -> tuple[bool, str]:
+    """The behaviour gate: the candidate may not fail a check (:mod:`models.behaviour`) the current model passes."""
+    new = [f for f in candidate if f not in set(current or [])]
+    if current is not None and new:
+        return False, f"fails {len(new)} behaviour check(s) the current model passes: " + "; ".join(new)
+    return True, "no new behaviour-check failures"
+
+
 def retrain_if_better(db: Any, settings: Any, *, config: Any = None, corpus: Sequence[str | Path] | None = None,
                       include_bundled: bool = True, now: datetime | None = None) -> dict[str, Any]:
     """Retrain on the corpus train split + analyst feedback; promote only if held-out metrics hold.
 
     The candidate and the current model (the promoted one under ``settings.model_dir``, else the
     bundled artifact unless ``include_bundled`` is False) are both scored on the corpus held-out
-    split; the candidate becomes ``current`` only when :func:`not_worse` passes. A rejected
+    split and on the behaviour checks; the candidate becomes ``current`` only when
+    :func:`not_worse` and :func:`no_new_failures` pass. A rejected
     candidate's files are removed. Returns a summary dict (what the scheduler's job run records).
     """
     from models.evaluate import evaluate
@@ -117,16 +127,21 @@ def retrain_if_better(db: Any, settings: Any, *, config: Any = None, corpus: Seq
         current_path = BUNDLED_DIR
     current_metrics = None
     current_ver = None
-    if current_path is not None and heldout:
+    current_failures = None
+    if current_path is not None:
         current = load_classifier(current_path)
         current_ver = current.version
-        current_metrics = evaluate(current, heldout)
+        current_failures = behaviour_failures(current)
+        current_metrics = evaluate(current, heldout) if heldout else None
     clf, card, path = train_and_save(examples, target, config=config, extra=extra, make_current=False, now=now)
     candidate_metrics = card["heldout_metrics"]
     if candidate_metrics is None:
         ok, reason = (current_path is None), "no held-out split to evaluate on"
     else:
         ok, reason = not_worse(candidate_metrics, current_metrics)
+    candidate_failures = behaviour_failures(clf)
+    if ok:
+        ok, reason = no_new_failures(candidate_failures, current_failures)
     if ok:
         set_current(target, clf.version)
         configure(settings)  # this process's ingestion now tags with the promoted model
@@ -139,7 +154,8 @@ def retrain_if_better(db: Any, settings: Any, *, config: Any = None, corpus: Seq
     log.info("retrain: candidate %s %s (%s)", clf.version, "promoted" if ok else "rejected", reason)
     return {"promoted": ok, "reason": reason, "candidate_version": clf.version, "current_version": current_ver,
             "model_dir": str(target), "feedback_examples": len(extra), "train_items": card["data"]["train_items"],
-            "candidate": _summary(candidate_metrics), "current": _summary(current_metrics)}
+            "candidate": _summary(candidate_metrics), "current": _summary(current_metrics),
+            "candidate_behaviour_failures": candidate_failures}
 
 
-__all__ = ["record_feedback", "feedback_examples", "retrain_if_better", "not_worse"]
+__all__ = ["record_feedback", "feedback_examples", "retrain_if_better", "not_worse", "no_new_failures"]

@@ -201,3 +201,25 @@ def test_promotion_switches_the_default_classifier_used_by_tagging(db, settings,
             assert art.model_version == result["candidate_version"]
     finally:
         redline.configure(None)
+
+
+def test_retrain_rejects_a_candidate_that_fails_a_behaviour_check_the_current_model_passes(db, settings, tmp_path):
+    good = _corpus(tmp_path / "good.jsonl")
+    first = retrain_if_better(db, settings, config=TINY, corpus=[good], include_bundled=False)
+    assert first["promoted"] is True
+    # The same corpus plus train items that (wrongly) call compliance-training news bribery: the
+    # held-out split has no such story, so held-out metrics cannot see the damage; the checks do.
+    poisoned = tmp_path / "poisoned.jsonl"
+    rows = [json.loads(line) for line in good.read_text(encoding="utf-8").splitlines()]
+    for i, text in enumerate(["company launches anti-bribery training", "new anti-corruption policy published",
+                              "employees complete anti-bribery course", "anti-corruption training for all staff",
+                              "firm publishes anti-bribery policy", "compliance training on anti-corruption"]):
+        rows.append({"id": f"p-{i}", "text": text, "lang": "en", "labels": ["bribery"],
+                     "source_url": f"https://example.org/p{i}", "event": f"poison {i}", "split": "train"})
+    poisoned.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    second = retrain_if_better(db, settings, config=TINY, corpus=[poisoned], include_bundled=False)
+
+    assert second["promoted"] is False
+    assert "behaviour check" in second["reason"] and "anti-bribery training" in second["reason"]
+    assert current_version(model_dir(settings)) == first["candidate_version"]
