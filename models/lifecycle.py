@@ -139,7 +139,7 @@ def retrain_if_better(db: Any, settings: Any, *, config: Any = None, corpus: Seq
         ok, reason = (current_path is None), "no held-out split to evaluate on"
     else:
         ok, reason = not_worse(candidate_metrics, current_metrics)
-    candidate_failures = behaviour_failures(clf)
+    candidate_failures = card["behaviour_failures"]
     if ok:
         ok, reason = no_new_failures(candidate_failures, current_failures)
     if ok:

@@ -333,6 +333,7 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
                    now: datetime | None = None) -> tuple[RedLineClassifier, dict[str, Any], Path]:
     """Train on the train split of ``examples`` (+ ``extra`` feedback examples), evaluate on the
     held-out split, write artifact + model card to ``out_dir``. Returns (classifier, card, path)."""
+    from models.behaviour import behaviour_failures
     from models.evaluate import evaluate
 
     config = config or TrainConfig()
@@ -356,6 +357,7 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
         "second_stage": report.second_stage,
         "heldout_metrics": held_metrics,
         "evaluation_sets": eval_sets,
+        "behaviour_failures": behaviour_failures(clf),
         "threshold_policy": (f"red lines: highest threshold reaching the best recall at precision >= "
                              f"{RED_LINE_MIN_PRECISION} on {config.cv_folds}-fold CV over train; others: best F1"),
     }

@@ -58,6 +58,10 @@ def train_cmd(app, out_dir: Path | None, data_files: tuple[Path, ...], no_feedba
         return
     click.echo(f"trained {card['version']} -> {path} ({card['artifact_bytes'] / 1e6:.1f} MB)")
     _print_metrics(card.get("heldout_metrics"))
+    failures = card.get("behaviour_failures") or []
+    click.echo(f"\nbehaviour checks: {'all passed' if not failures else f'{len(failures)} failed'}")
+    for failure in failures:
+        click.echo(f"  {failure}")
 
 
 def _print_metrics(metrics: dict | None) -> None:

@@ -176,6 +176,8 @@ def test_model_train_command_writes_versioned_artifact_and_card(tmp_path):
     assert set(card["thresholds"]) == {"child_labour", "forced_labour", "bribery", "fire", "wages_hours",
                                        "health_safety", "environment", "discrimination"}
     assert load_classifier(out).classify("fire guts garment factory").version == card["version"]
+    # This tiny English model cannot pass the Chinese checks; the card says which it fails.
+    assert any("服装厂发生火灾" in f for f in card["behaviour_failures"])
 
 
 def test_model_train_command_reports_malformed_corpus(tmp_path):
