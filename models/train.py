@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from models.behaviour import behaviour_failures
 from models.corpus import Example, load_jsonl, split, stats
 from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, training_text,
                             save_artifact)
@@ -333,7 +334,6 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
                    now: datetime | None = None) -> tuple[RedLineClassifier, dict[str, Any], Path]:
     """Train on the train split of ``examples`` (+ ``extra`` feedback examples), evaluate on the
     held-out split, write artifact + model card to ``out_dir``. Returns (classifier, card, path)."""
-    from models.behaviour import behaviour_failures
     from models.evaluate import evaluate
 
     config = config or TrainConfig()

@@ -144,9 +144,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     ``settings`` (for processes the server starts, such as the scheduler)."""
     out = {}
     for f in fields(Settings):
-        value = getattr(settings, f.name)
         if f.name == "extra":
             continue
+        value = getattr(settings, f.name)
         out[ENV_PREFIX + f.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return out
 

@@ -17,13 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import click
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    InterfaceError,
-    OperationalError,
-    ProgrammingError,
-)
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from riskradar.db import Database
 from riskradar.errors import UserInputError
