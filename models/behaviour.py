@@ -2,8 +2,8 @@
 
 Held-out metrics average over hundreds of items, so a retrained model can gain on them while it
 starts flagging a plain forest fire or a ceasefire. These short texts pin down the behaviour the
-product promises (the hard negatives the issue names, and clear positives in English, Simplified
-and Traditional Chinese). The bundled model's tests run them, and the scheduled retraining refuses
+product promises (the hard negatives the issue names, clear positives in English, Simplified
+and Traditional Chinese, and a few of each in other languages, read through the glossary). The bundled model's tests run them, and the scheduled retraining refuses
 a candidate that fails a check the current model passes.
 """
 
@@ -40,12 +40,29 @@ POSITIVES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Other languages go through the glossary (``models/glossary.py``): text, red line, and the term
+#: the evidence must point at in the text's own words.
+OTHER_LANGUAGE_POSITIVES: tuple[tuple[str, str, str], ...] = (
+    ("Rescatan a 30 niños víctimas de trabajo infantil en un taller textil de Puebla", "child_labour",
+     "trabajo infantil"),
+    ("Großbrand in Fabrik: Feuerwehr kämpft stundenlang gegen die Flammen, zwei Arbeiter verletzt", "fire",
+     "Großbrand"),
+)
+
+OTHER_LANGUAGE_HARD_NEGATIVES: tuple[str, ...] = (
+    "Alto el fuego en Gaza entra en vigor a medianoche",
+    "Cháy rừng lan rộng ở Hà Tĩnh, hàng trăm người dân được sơ tán",
+)
+
+
 def behaviour_failures(clf: Any) -> list[str]:
     """One line per check ``clf`` (a :class:`~models.redline.RedLineClassifier`) fails; empty if none."""
-    texts = list(HARD_NEGATIVES) + [text for text, _label in POSITIVES]
+    negatives = HARD_NEGATIVES + OTHER_LANGUAGE_HARD_NEGATIVES
+    positives = POSITIVES + tuple((text, label) for text, label, _term in OTHER_LANGUAGE_POSITIVES)
+    texts = list(negatives) + [text for text, _label in positives]
     results = clf.classify_many(texts, evidence="none")
     failures = [f"hard negative raises {', '.join(r.red_lines)}: {text}"
-                for text, r in zip(HARD_NEGATIVES, results) if r.red_lines]
+                for text, r in zip(negatives, results) if r.red_lines]
     failures += [f"misses {label}: {text}"
-                 for (text, label), r in zip(POSITIVES, results[len(HARD_NEGATIVES):]) if label not in r.positive]
+                 for (text, label), r in zip(positives, results[len(negatives):]) if label not in r.positive]
     return failures

@@ -224,12 +224,17 @@ def fold_text(text: str) -> str:
 
 
 def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
-    """What the features are computed on: the folded text plus the English glosses of any
-    other-language terms in it (``models.glossary``; the model was trained on zh and en only),
-    and per appended character the span of ``folded`` it glosses (for evidence)."""
-    from models.glossary import gloss_suffix  # late: the glossary folds its terms with this module
+    """What the features are computed on, and per gloss character the span of ``folded`` it glosses.
+
+    The model was trained on zh and en only (``models.glossary``): zh/en text is read as it is
+    (with the glosses of any other-language terms appended); text in another language is read as
+    its English glosses alone, since its own n-grams mean nothing to the model.
+    """
+    from models.glossary import gloss_suffix, is_other_language  # late: the glossary folds with this module
 
     suffix, spans = gloss_suffix(folded)
+    if suffix and is_other_language(folded):
+        return suffix, spans
     return folded + suffix, spans
 
 
@@ -422,7 +427,8 @@ class RedLineClassifier:
                 decided = (not empty) and p >= thr
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
-                    ev = self.evidence(rows[i], j, text, inputs[i], origins[i], gloss_spans=glosses[i])
+                    ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],
+                                       model_text=inputs[i])
                 results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev)
             out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
                                       length=len(texts[i])))
@@ -430,22 +436,24 @@ class RedLineClassifier:
 
     def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
                  *, top: int = 12, max_spans: int = 5,
-                 gloss_spans: Sequence[tuple[int, int]] = ()) -> list[dict[str, Any]]:
+                 gloss_spans: Sequence[tuple[int, int]] = (), model_text: str | None = None) -> list[dict[str, Any]]:
         """Spans of ``text`` whose n-grams contributed most to label ``j``.
 
         Each positive contribution ``coef × tfidf`` is spread over the characters of every
-        occurrence of its n-gram in the folded text; adjacent marked characters merge into one
-        phrase (extended to whole Latin words); phrases are ranked by summed contribution.
-        ``folded`` may end with appended glosses (:func:`model_input`; ``gloss_spans`` has one
-        entry per appended character): weight that lands on a gloss moves to the other-language
-        term it glosses, so the highlight is on the text the user reads.
+        occurrence of its n-gram in ``model_text``, what the features were computed on
+        (:func:`model_input`: ``folded`` followed by glosses, or the glosses alone; default
+        ``folded``); adjacent marked characters merge into one phrase (extended to whole Latin
+        words); phrases are ranked by summed contribution. ``gloss_spans`` has one entry per gloss
+        character: weight that lands on a gloss moves to the other-language term it glosses, so
+        the highlight is on the text the user reads.
         """
         cols, vals = row.indices, row.data
         contrib = vals * self.coef[j, cols]
         order = np.argsort(-contrib)[:top]
-        n_folded = len(folded) - len(gloss_spans)
+        model_text = folded if model_text is None else model_text
+        n_own = len(model_text) - len(gloss_spans)  # characters of the text itself: 0 or len(folded)
         # Plain Python floats from here on: per-element numpy calls cost more than the work itself.
-        weights = [0.0] * len(folded)
+        found = [0.0] * len(model_text)
         names = self.feature_names()
         offsets = self._offsets
         for c, col in zip(contrib[order].tolist(), cols[order].tolist()):
@@ -454,18 +462,16 @@ class RedLineClassifier:
             v = bisect_right(offsets, col) - 1
             gram = str(names[v][col - offsets[v]])
             is_word = self.vectorizers[v][0].startswith("word")
-            for start, end in _occurrences(folded, gram, is_word):
+            for start, end in _occurrences(model_text, gram, is_word):
                 share = c / max(1, end - start)  # spread so long and short n-grams count alike
                 for p in range(start, end):
-                    weights[p] += share
-        if gloss_spans:
-            for k, w in enumerate(weights[n_folded:]):
-                if w > 0:
-                    s_, e_ = gloss_spans[k]
-                    for p in range(s_, e_):
-                        weights[p] += w / max(1, e_ - s_)
-            weights = weights[:n_folded]
-            folded = folded[:n_folded]
+                    found[p] += share
+        weights = found[:n_own] + [0.0] * (len(folded) - n_own)
+        for k, w in enumerate(found[n_own:]):
+            if w > 0:
+                s_, e_ = gloss_spans[k]
+                for p in range(s_, e_):
+                    weights[p] += w / max(1, e_ - s_)
         spans: list[dict[str, Any]] = []
         i, n = 0, len(folded)
         at = (lambda k: k) if origin is None else origin.__getitem__

@@ -262,3 +262,34 @@ def test_glossary_without_ascii_terms_still_searches_ascii_text(tmp_path: Path) 
     gl = load_glossary(write_tsv(tmp_path, ["th\tไฟไหม้\tfire\tok"]))
     assert gl.find_terms("plain ascii") == []
     assert gl.find_terms("ไฟไหม้") == [(0, 6, "fire")]
+
+
+# --- which texts are read as glosses alone ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Incendio en una fábrica textil deja tres trabajadores muertos",
+    "Großbrand in einer Textilfabrik: drei Arbeiter getötet",
+    "Cháy xưởng may ở Bình Dương, ba công nhân tử vong",
+    "섬유 공장 화재로 노동자 3명 사망",
+    "Kebakaran pabrik tekstil di Bekasi menewaskan tiga pekerja dan melukai belasan lainnya pada Senin pagi",
+])
+def test_text_in_a_third_language_is_other_language(text: str) -> None:
+    assert glossary.is_other_language(fold_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Fire at a textile factory kills three workers",  # plain ASCII and short: a headline, not Indonesian
+    "纺织厂火灾致三名工人死亡",
+    "繊維工場で火災、作業員3人死亡",  # Japanese: its kanji still mean something to the zh n-grams
+])
+def test_english_chinese_and_japanese_text_is_not_other_language(text: str) -> None:
+    assert not glossary.is_other_language(fold_text(text))
+
+
+@pytest.mark.parametrize("pattern", ["corpus.*.jsonl", "eval.news-zhen*.jsonl"])
+def test_no_english_or_chinese_text_is_other_language(pattern: str) -> None:
+    texts = [json.loads(line) for path in sorted(DATA.glob(pattern))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    assert texts
+    assert [t.get("id") for t in texts if glossary.is_other_language(fold_text(t["text"]))] == []

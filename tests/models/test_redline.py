@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.behaviour import HARD_NEGATIVES, POSITIVES
+from models.behaviour import HARD_NEGATIVES, OTHER_LANGUAGE_HARD_NEGATIVES, OTHER_LANGUAGE_POSITIVES, POSITIVES
 from models.redline import MAX_CHARS, fold
 
 
@@ -109,12 +109,7 @@ def test_fast_tfidf_equals_scikit_learn(bundled):
 
 # --- other languages, through the multilingual glossary ---------------------------------------
 
-@pytest.mark.parametrize("text,label,term", [
-    ("Rescatan a 30 niños víctimas de trabajo infantil en un taller textil de Puebla", "child_labour",
-     "trabajo infantil"),
-    ("Großbrand in Fabrik: Feuerwehr kämpft stundenlang gegen die Flammen, zwei Arbeiter verletzt", "fire",
-     "Großbrand"),
-])
+@pytest.mark.parametrize("text,label,term", OTHER_LANGUAGE_POSITIVES)
 def test_other_language_text_is_flagged_with_evidence_in_its_own_words(bundled, text, label, term):
     result = bundled.classify(text)
     assert label in result.positive
@@ -123,8 +118,7 @@ def test_other_language_text_is_flagged_with_evidence_in_its_own_words(bundled, 
     assert all(text[s["start"]:s["end"]] == s["text"] for s in spans)  # offsets into the original
 
 
-@pytest.mark.parametrize("text", ["Alto el fuego en Gaza entra en vigor a medianoche",
-                                  "Cháy rừng lan rộng ở Hà Tĩnh, hàng trăm người dân được sơ tán"])
+@pytest.mark.parametrize("text", OTHER_LANGUAGE_HARD_NEGATIVES)
 def test_other_language_hard_negatives_raise_no_red_line(bundled, text):
     assert bundled.classify(text).red_lines == []
 
@@ -135,3 +129,22 @@ def test_english_and_chinese_text_get_no_glosses():
     for text in ("Ceasefire holds as CEO is fired", "工厂发生火灾，三名工人受伤"):
         folded = fold_text(text)
         assert model_input(folded) == (folded, [])
+
+
+def test_other_language_text_is_read_as_its_glosses_alone():
+    from models.glossary import gloss_suffix
+    from models.redline import fold_text, model_input
+
+    folded = fold_text("Incendio en una fábrica textil: tres trabajadores muertos")
+    assert model_input(folded) == gloss_suffix(folded)
+    assert model_input(folded)[0].startswith(" ⟨ ")
+
+
+def test_english_text_with_a_foreign_term_keeps_its_own_words():
+    from models.glossary import gloss_suffix
+    from models.redline import fold_text, model_input
+
+    folded = fold_text("Police in Verona break up a caporalato ring that exploited farm workers in the vineyards")
+    suffix, spans = gloss_suffix(folded)
+    assert suffix  # the loanword is glossed ...
+    assert model_input(folded) == (folded + suffix, spans)  # ... and the English text is still read
