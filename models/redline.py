@@ -176,7 +176,20 @@ class FeatureSpace:
         return self.__dict__["_gram_counter"]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_gram_counter"}
+        state = {k: v for k, v in self.__dict__.items() if k != "_gram_counter"}
+        # The vocabulary as one numpy string array (by column): joblib unpickles tens of thousands
+        # of dict entries one by one in Python, an array in one read. Fixed-width numpy strings
+        # drop trailing NULs, so a vocabulary with NULs stays a dict.
+        terms = self.get_feature_names_out().tolist()
+        if not any("\x00" in t for t in terms):
+            state["vocabulary_"] = np.array(terms, dtype=str)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vocab = state["vocabulary_"]
+        if isinstance(vocab, np.ndarray):
+            state = {**state, "vocabulary_": dict(zip(vocab.tolist(), range(len(vocab))))}
+        self.__dict__.update(state)
 
 
 def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
@@ -514,7 +527,7 @@ class RedLineClassifier:
         return {"format": FORMAT_VERSION, "labels": list(self.labels), "vectorizers": self.vectorizers,
                 "coef": self.coef, "intercept": self.intercept, "calib": self.calib,
                 "thresholds": self.thresholds, "version": self.version, "config": self.config,
-                "char_map": self.char_map}
+                "char_map": _pack_char_map(self.char_map)}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "RedLineClassifier":
@@ -522,7 +535,22 @@ class RedLineClassifier:
             raise ValueError(f"unsupported artifact format {state.get('format')!r} (expected {FORMAT_VERSION})")
         return cls(labels=state["labels"], vectorizers=state["vectorizers"], coef=state["coef"],
                    intercept=state["intercept"], calib=state["calib"], thresholds=state["thresholds"],
-                   version=state["version"], config=state.get("config"), char_map=state.get("char_map"))
+                   version=state["version"], config=state.get("config"),
+                   char_map=_unpack_char_map(state.get("char_map")))
+
+
+def _pack_char_map(mapping: dict[str, str] | None) -> Any:
+    """One-character → one-character maps as two strings (fast to unpickle, see FeatureSpace)."""
+    if mapping and all(len(k) == 1 and len(v) == 1 for k, v in mapping.items()):
+        return ("".join(mapping), "".join(mapping.values()))
+    return mapping
+
+
+def _unpack_char_map(packed: Any) -> dict[str, str] | None:
+    if isinstance(packed, tuple):
+        keys, values = packed
+        return dict(zip(keys, values))
+    return packed
 
 
 # --- artifacts ----------------------------------------------------------------------------------

@@ -148,3 +148,52 @@ def test_english_text_with_a_foreign_term_keeps_its_own_words():
     suffix, spans = gloss_suffix(folded)
     assert suffix  # the loanword is glossed ...
     assert model_input(folded) == (folded + suffix, spans)  # ... and the English text is still read
+
+
+# --- artifact encoding ------------------------------------------------------------------------
+
+SAMPLE = ["服裝廠發生火災，三名工人死亡", "Factory fire kills three workers", "Incendio en una fábrica textil",
+          "Board fires CEO after quarterly loss"]
+
+
+def test_artifact_round_trip_gives_identical_results(bundled, tmp_path):
+    from models.redline import load_classifier, save_artifact
+
+    path = save_artifact(bundled, tmp_path, {"version": bundled.version}, make_current=False)
+    reloaded = load_classifier(path)
+    assert reloaded.char_map == bundled.char_map
+    assert [v.vocabulary_ for _n, v in reloaded.vectorizers] == [v.vocabulary_ for _n, v in bundled.vectorizers]
+    assert ([r.to_dict() for r in reloaded.classify_many(SAMPLE, evidence="all")]
+            == [r.to_dict() for r in bundled.classify_many(SAMPLE, evidence="all")])
+
+
+def test_vocabulary_and_char_map_are_stored_compactly(bundled):
+    import numpy as np
+
+    state = bundled.state()
+    assert isinstance(state["char_map"], tuple)  # two strings, not thousands of dict entries
+    assert all(isinstance(v.__getstate__()["vocabulary_"], np.ndarray) for _n, v in state["vectorizers"])
+
+
+def test_artifacts_with_plain_dicts_still_load(bundled):
+    """Artifacts written before the fifth session hold the vocabularies and the char map as dicts."""
+    from models.redline import FeatureSpace, RedLineClassifier
+
+    state = bundled.state()
+    state["char_map"] = dict(bundled.char_map)
+    old_spaces = []
+    for name, space in state["vectorizers"]:
+        old = FeatureSpace.__new__(FeatureSpace)
+        old.__setstate__({**space.__getstate__(), "vocabulary_": dict(space.vocabulary_)})
+        old_spaces.append((name, old))
+    state["vectorizers"] = old_spaces
+    clf = RedLineClassifier.from_state(state)
+    assert [r.to_dict() for r in clf.classify_many(SAMPLE)] == [r.to_dict() for r in bundled.classify_many(SAMPLE)]
+
+
+def test_vocabulary_with_a_nul_character_stays_a_dict(bundled):
+    import copy
+
+    space = copy.copy(bundled.vectorizers[0][1])
+    space.__dict__["vocabulary_"] = {"a\x00": 0, "b": 1}
+    assert space.__getstate__()["vocabulary_"] == {"a\x00": 0, "b": 1}
