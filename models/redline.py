@@ -462,11 +462,16 @@ class RedLineClassifier:
         """
         cols, vals = row.indices, row.data
         contrib = vals * self.coef[j, cols]
-        order = np.argsort(-contrib)[:top]
+        if len(contrib) > top:  # the top few only: a full sort of ~1,000 values cost more than the rest
+            part = np.argpartition(-contrib, top - 1)[:top]
+            order = part[np.argsort(-contrib[part], kind="stable")]
+        else:
+            order = np.argsort(-contrib, kind="stable")
         model_text = folded if model_text is None else model_text
         n_own = len(model_text) - len(gloss_spans)  # characters of the text itself: 0 or len(folded)
         # Plain Python floats from here on: per-element numpy calls cost more than the work itself.
         found = [0.0] * len(model_text)
+        starts: list[int] = []  # where marked stretches may begin (in ``folded``), so the scan can skip
         names = self.feature_names()
         offsets = self._offsets
         for c, col in zip(contrib[order].tolist(), cols[order].tolist()):
@@ -479,18 +484,27 @@ class RedLineClassifier:
                 share = c / max(1, end - start)  # spread so long and short n-grams count alike
                 for p in range(start, end):
                     found[p] += share
+                if start < n_own:
+                    starts.append(start)
         weights = found[:n_own] + [0.0] * (len(folded) - n_own)
         for k, w in enumerate(found[n_own:]):
             if w > 0:
                 s_, e_ = gloss_spans[k]
                 for p in range(s_, e_):
                     weights[p] += w / max(1, e_ - s_)
+                starts.append(s_)
+        starts.sort()
         spans: list[dict[str, Any]] = []
         i, n = 0, len(folded)
         at = (lambda k: k) if origin is None else origin.__getitem__
         while i < n:
             if weights[i] <= 0:
-                i += 1
+                # Jump to the next place a marked stretch begins: the first marked character
+                # after an unmarked one always starts an occurrence.
+                k = bisect_right(starts, i)
+                if k == len(starts):
+                    break
+                i = starts[k]
                 continue
             # A phrase: marked characters, a single space between two of them included.
             start = i
