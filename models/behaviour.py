@@ -3,8 +3,9 @@
 Held-out metrics average over hundreds of items, so a retrained model can gain on them while it
 starts flagging a plain forest fire or a ceasefire. These short texts pin down the behaviour the
 product promises (the hard negatives the issue names, clear positives in English, Simplified
-and Traditional Chinese, and a few of each in other languages, read through the glossary). The bundled model's tests run them, and the scheduled retraining refuses
-a candidate that fails a check the current model passes.
+and Traditional Chinese, and a few of each in other languages, read through the glossary). The
+bundled model's tests run them, and the scheduled retraining refuses a candidate that fails a
+check the current model passes.
 """
 
 from __future__ import annotations

@@ -40,7 +40,10 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "artifacts"
 POINTER_NAME = "current"
 ARTIFACT_SUFFIX = ".joblib"
 CARD_SUFFIX = ".card.json"
-FORMAT_VERSION = 1
+#: 2: vocabularies as numpy string arrays, the char map as two strings (fifth session); format 1
+#: artifacts still load, while older code refuses a format-2 artifact with a clear error.
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f']")
@@ -545,8 +548,8 @@ class RedLineClassifier:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "RedLineClassifier":
-        if state.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported artifact format {state.get('format')!r} (expected {FORMAT_VERSION})")
+        if state.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"unsupported artifact format {state.get('format')!r} (expected one of {READABLE_FORMATS})")
         return cls(labels=state["labels"], vectorizers=state["vectorizers"], coef=state["coef"],
                    intercept=state["intercept"], calib=state["calib"], thresholds=state["thresholds"],
                    version=state["version"], config=state.get("config"),

@@ -179,7 +179,7 @@ def test_artifacts_with_plain_dicts_still_load(bundled):
     """Artifacts written before the fifth session hold the vocabularies and the char map as dicts."""
     from models.redline import FeatureSpace, RedLineClassifier
 
-    state = bundled.state()
+    state = {**bundled.state(), "format": 1}
     state["char_map"] = dict(bundled.char_map)
     old_spaces = []
     for name, space in state["vectorizers"]:
@@ -197,3 +197,10 @@ def test_vocabulary_with_a_nul_character_stays_a_dict(bundled):
     space = copy.copy(bundled.vectorizers[0][1])
     space.__dict__["vocabulary_"] = {"a\x00": 0, "b": 1}
     assert space.__getstate__()["vocabulary_"] == {"a\x00": 0, "b": 1}
+
+
+def test_unknown_artifact_format_is_a_clear_error(bundled):
+    from models.redline import RedLineClassifier
+
+    with pytest.raises(ValueError, match="unsupported artifact format 99"):
+        RedLineClassifier.from_state({**bundled.state(), "format": 99})
