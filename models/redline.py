@@ -368,7 +368,9 @@ class RedLineClassifier:
             set_char_map(char_map)
         self._feature_names: list[np.ndarray] | None = None
         self._offsets = self._column_offsets()
-        self._coef_t = sp.csr_matrix(self.coef.T)
+        # Sparse features times dense weights: scipy's matrix-vectors kernel, several times faster
+        # than a sparse-times-sparse product and the same sums (checked on the corpus).
+        self._coef_t = np.ascontiguousarray(self.coef.T)
 
     # -- plumbing --
     def _column_offsets(self) -> list[int]:
@@ -396,7 +398,7 @@ class RedLineClassifier:
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:
         """Raw linear scores, (n_texts, n_labels)."""
-        return np.asarray((X @ self._coef_t).todense()) + self.intercept
+        return np.asarray(X @ self._coef_t) + self.intercept
 
     def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities, (n_texts, n_labels)."""
