@@ -435,18 +435,21 @@ class RedLineClassifier:
         X = self.transform(inputs)
         P = self.probabilities(X)
         rows = _RowView(X)
+        # Python floats once: indexing numpy element by element costs more than the loop's work.
+        probs, thresholds = P.tolist(), self.thresholds.tolist()
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
             results: dict[str, LabelResult] = {}
+            found_in_text: dict[tuple[str, bool], list[tuple[int, int]]] = {}  # shared by the text's labels
             for j, label in enumerate(self.labels):
-                p = float(P[i, j])
-                thr = float(self.thresholds[j])
+                p = probs[i][j]
+                thr = thresholds[j]
                 decided = (not empty) and p >= thr
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
                     ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],
-                                       model_text=inputs[i])
+                                       model_text=inputs[i], occurrences=found_in_text)
                 results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev)
             out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
                                       length=len(texts[i])))
@@ -454,7 +457,8 @@ class RedLineClassifier:
 
     def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
                  *, top: int = 12, max_spans: int = 5,
-                 gloss_spans: Sequence[tuple[int, int]] = (), model_text: str | None = None) -> list[dict[str, Any]]:
+                 gloss_spans: Sequence[tuple[int, int]] = (), model_text: str | None = None,
+                 occurrences: dict[tuple[str, bool], list[tuple[int, int]]] | None = None) -> list[dict[str, Any]]:
         """Spans of ``text`` whose n-grams contributed most to label ``j``.
 
         Each positive contribution ``coef × tfidf`` is spread over the characters of every
@@ -463,7 +467,8 @@ class RedLineClassifier:
         ``folded``); adjacent marked characters merge into one phrase (extended to whole Latin
         words); phrases are ranked by summed contribution. ``gloss_spans`` has one entry per gloss
         character: weight that lands on a gloss moves to the other-language term it glosses, so
-        the highlight is on the text the user reads.
+        the highlight is on the text the user reads. ``occurrences`` caches n-gram positions in
+        ``model_text`` across calls for one text (its labels share many n-grams).
         """
         cols, vals = row.indices, row.data
         contrib = vals * self.coef[j, cols]
@@ -485,7 +490,12 @@ class RedLineClassifier:
             v = bisect_right(offsets, col) - 1
             gram = str(names[v][col - offsets[v]])
             is_word = self.vectorizers[v][0].startswith("word")
-            for start, end in _occurrences(model_text, gram, is_word):
+            spots = occurrences.get((gram, is_word)) if occurrences is not None else None
+            if spots is None:
+                spots = list(_occurrences(model_text, gram, is_word))
+                if occurrences is not None:
+                    occurrences[(gram, is_word)] = spots
+            for start, end in spots:
                 share = c / max(1, end - start)  # spread so long and short n-grams count alike
                 for p in range(start, end):
                     found[p] += share
