@@ -96,7 +96,8 @@ def not_worse(candidate: dict[str, Any], current: dict[str, Any] | None) -> tupl
 
 def no_new_failures(candidate: list[str], current: list[str] | None) -> tuple[bool, str]:
     """The behaviour gate: the candidate may not fail a check (:mod:`models.behaviour`) the current model passes."""
-    new = [f for f in candidate if f not in set(current or [])]
+    failed_before = set(current or [])
+    new = [f for f in candidate if f not in failed_before]
     if current is not None and new:
         return False, f"fails {len(new)} behaviour check(s) the current model passes: " + "; ".join(new)
     return True, "no new behaviour-check failures"

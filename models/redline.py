@@ -195,6 +195,11 @@ class FeatureSpace:
         self.__dict__.update(state)
 
 
+def platt_probability(a: Any, c: Any, scores: np.ndarray) -> np.ndarray:
+    """Calibrated probability ``sigmoid(a * score + c)`` (Platt scaling; ``a``, ``c`` per label or scalar)."""
+    return 1.0 / (1.0 + np.exp(-(a * scores + c)))
+
+
 def fast_tfidf(vec: Any, docs: Sequence[str]) -> sp.csr_matrix:
     """``vec.transform(docs)`` for a fitted TfidfVectorizer (or :class:`FeatureSpace`), computed
     without scikit-learn's per-feature Python loop. Equality with scikit-learn is tested."""
@@ -402,8 +407,7 @@ class RedLineClassifier:
 
     def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities, (n_texts, n_labels)."""
-        s = self.scores(X)
-        return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * s + self.calib[:, 1])))
+        return platt_probability(self.calib[:, 0], self.calib[:, 1], self.scores(X))
 
     # -- public API --
     def classify(self, text: str, *, evidence: str = "decided") -> Classification:

@@ -24,8 +24,8 @@ from sklearn.svm import LinearSVC
 
 from models.behaviour import behaviour_failures
 from models.corpus import Example, load_jsonl, split, stats
-from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, training_text,
-                            save_artifact)
+from models.redline import (LABELS, RED_LINES, FeatureSpace, RedLineClassifier, build_char_map, platt_probability,
+                            save_artifact, training_text)
 
 #: Where the evaluation-only sets live: every ``eval.*.jsonl`` there is reported in the model card
 #: (never trained on; see models/data/README.md for what each set is and how it was used).
@@ -178,17 +178,13 @@ def _cv_score_runs(X: Any, y: np.ndarray, groups: Sequence[str], config: TrainCo
     return runs
 
 
-def _sigmoid(a: float, c: float, s: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(a * s + c)))
-
-
 def _calibrate(score_runs: list[np.ndarray], y: np.ndarray, *,
                red_line: bool) -> tuple[tuple[float, float], float, np.ndarray]:
     """Platt parameters, decision threshold and pooled probabilities from CV score runs."""
     pooled_scores = np.concatenate(score_runs)
     pooled_y = np.tile(y, len(score_runs))
     a, c = _platt(pooled_scores, pooled_y)
-    pooled_p = _sigmoid(a, c, pooled_scores)
+    pooled_p = platt_probability(a, c, pooled_scores)
     return (a, c), choose_threshold(pooled_p, pooled_y, red_line=red_line), pooled_p
 
 
@@ -207,7 +203,7 @@ def _second_stage(X: Any, y: np.ndarray, groups: Sequence[str], config: TrainCon
     fold's second model scores every held-back item, candidate or not.
     """
     alpha = float(config.second_stage_alpha or 0.0)
-    p1 = _sigmoid(float(calib1[0]), float(calib1[1]), stage1_oof)
+    p1 = platt_probability(float(calib1[0]), float(calib1[1]), stage1_oof)
     gate = min(threshold1, float(np.quantile(p1[y == 1], config.second_stage_gate_quantile)))
     candidates = p1 >= gate
     if y[candidates].min() == y[candidates].max():
