@@ -20,7 +20,7 @@ from riskradar.domain.base import CLASSIFIER_LABELS, RED_LINES
 from riskradar.errors import UserInputError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-CORPUS_FILES = ("corpus.en.jsonl", "corpus.zh.jsonl")
+CORPUS_FILES = ("corpus.en.jsonl", "corpus.zh.jsonl", "corpus.news.jsonl")
 SPLITS = ("train", "heldout")
 LANGS = ("en", "zh")
 CORPUS_FIELDS = ("id", "text", "lang", "labels", "source_url", "event", "split")

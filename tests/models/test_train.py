@@ -73,3 +73,30 @@ def test_training_twice_gives_the_same_model():
     second, _ = fit(_examples(), TINY)
     np.testing.assert_array_equal(first.coef, second.coef)
     np.testing.assert_array_equal(first.thresholds, second.thresholds)
+
+
+# --- red-line thresholds -----------------------------------------------------------------------
+
+#: Cross-validated probabilities of 20 positives and 20 negatives: every positive outranks every
+#: negative except the lowest positive, which only a cut below three negatives reaches.
+_P = np.array([0.9 - 0.02 * i for i in range(19)] + [0.05] + [0.3, 0.2, 0.1] + [0.01] * 17)
+_Y = np.array([1] * 20 + [0] * 20)
+
+
+def test_red_line_threshold_reaches_the_best_recall_at_the_precision_floor():
+    from models.train import choose_threshold
+
+    threshold = choose_threshold(_P, _Y, red_line=True)
+    assert (_P[_Y == 1] >= threshold).all()  # recall 1.0 at precision 20/23 = 0.87
+
+
+def test_red_line_recall_cap_stops_paying_alerts_for_the_last_positive():
+    from models.train import choose_threshold
+
+    threshold = choose_threshold(_P, _Y, red_line=True, recall_cap=0.95)
+    assert (_P[_Y == 0] >= threshold).sum() == 0  # recall 0.95 without the three negatives
+    assert (_P[_Y == 1] >= threshold).sum() == 19
+
+
+def test_recall_cap_is_on_by_default():
+    assert TrainConfig().red_line_recall_cap == 0.97
