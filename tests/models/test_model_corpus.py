@@ -90,3 +90,20 @@ def test_validation_warns_about_small_heldout(write_jsonl):
     warnings = validate(load_corpus([path])).warnings
     assert any("heldout has 5 items" in w for w in warnings)
     assert any("Chinese" in w for w in warnings)
+
+
+def test_no_evaluation_set_shares_an_event_or_source_with_the_corpus():
+    """Evaluation-only sets (eval.*, fresh.*, dev.*) must stay independent of everything trained on."""
+    from models.corpus import event_key, url_key
+
+    corpus = load_corpus()
+    events = {event_key(e) for e in corpus if e.event}
+    urls = {url_key(e) for e in corpus if e.source_url}
+    shared = []
+    for path in sorted(DATA_DIR.glob("*.jsonl")):
+        if path.name.startswith("corpus."):
+            continue
+        for e in load_jsonl(path, corpus=False):
+            if (e.event and event_key(e) in events) or (e.source_url and url_key(e) in urls):
+                shared.append(f"{path.name}: {e.id}")
+    assert shared == []
