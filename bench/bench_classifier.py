@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--model", default=None, help="artifact file or directory (default: bundled)")
     parser.add_argument("--data", default=None,
-                        help="JSONL file of texts (default: the training corpus; e.g. models/data/eval.news-zhen-2.jsonl "
+                        help="JSONL file of texts (default: the training corpus; e.g. models/data/eval.news-zhen-5.jsonl "
                              "is shaped like a news feed, with fewer positives and so less evidence to compute)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args()
