@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.corpus import (CORPUS_FILES, DATA_DIR, HELDOUT_MIN_ITEMS, CorpusError, load_corpus, load_jsonl,
-                           read_jsonl, split, validate)
+from models.corpus import (CORPUS_FILES, DATA_DIR, HELDOUT_MIN_ITEMS, CorpusError, event_key, load_corpus,
+                           load_jsonl, read_jsonl, split, url_key, validate)
 from riskradar.domain.base import RED_LINES
 
 
@@ -94,8 +94,6 @@ def test_validation_warns_about_small_heldout(write_jsonl):
 
 def test_no_evaluation_set_shares_an_event_or_source_with_the_corpus():
     """Evaluation-only sets (eval.*, fresh.*, dev.*) must stay independent of everything trained on."""
-    from models.corpus import event_key, url_key
-
     corpus = load_corpus()
     events = {event_key(e) for e in corpus if e.event}
     urls = {url_key(e) for e in corpus if e.source_url}

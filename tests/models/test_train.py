@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.svm import LinearSVC
 
 from models.corpus import Example
-from models.train import TrainConfig, fit, fold_stages
+from models.train import TrainConfig, choose_threshold, fit, fold_stages
 
 WORKPLACE_FIRES = ["blaze at garment factory kills workers", "warehouse fire injures staff on night shift",
                    "explosion and fire at chemical plant, workers hurt", "fire guts shoe factory, staff flee",
@@ -84,15 +84,11 @@ _Y = np.array([1] * 20 + [0] * 20)
 
 
 def test_red_line_threshold_reaches_the_best_recall_at_the_precision_floor():
-    from models.train import choose_threshold
-
     threshold = choose_threshold(_P, _Y, red_line=True)
     assert (_P[_Y == 1] >= threshold).all()  # recall 1.0 at precision 20/23 = 0.87
 
 
 def test_red_line_recall_cap_stops_paying_alerts_for_the_last_positive():
-    from models.train import choose_threshold
-
     threshold = choose_threshold(_P, _Y, red_line=True, recall_cap=0.95)
     assert (_P[_Y == 0] >= threshold).sum() == 0  # recall 0.95 without the three negatives
     assert (_P[_Y == 1] >= threshold).sum() == 19
