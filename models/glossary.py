@@ -12,7 +12,10 @@ TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
 - ``term``: as written in news, lower case. A trailing ``*`` marks a *stem*: any letters may follow
   (Korean particles, Turkish/Bengali/Russian case endings: ``화재*`` matches 화재가, 화재로, ...).
 - ``gloss``: lower-case ASCII English (letters, spaces, ``-`` and ``'``), already in folded form.
-- ``note``: free text (the label the row serves, "hard negative", "stem").
+- ``note``: free text; its first ``;``-separated part names the label the row serves
+  (``fire``, ``child_labour``, ...), or says ``context`` or ``hard negative``. A red line named
+  there is one the term *supports*: on text read as its glosses alone, the classifier decides a red
+  line only if a term supporting it was found (:meth:`Glossary.supported_red_lines`).
 
 Matching rules:
 
@@ -40,6 +43,7 @@ from pathlib import Path
 import ahocorasick
 
 from models import redline
+from riskradar.domain.base import RED_LINES
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 HEADER = ("lang", "term", "gloss", "note")
@@ -98,10 +102,13 @@ class Entry:
 class Glossary:
     """A validated glossary and its Aho-Corasick automaton over folded terms."""
 
-    def __init__(self, entries: list[Entry], rows: dict[str, int]) -> None:
+    def __init__(self, entries: list[Entry], rows: dict[str, int],
+                 red_line_glosses: dict[str, frozenset[str]] | None = None) -> None:
         self.entries = entries
         #: TSV data rows per language.
         self.rows_per_lang = rows
+        #: Per gloss, the red lines that rows with that gloss were written for (their ``note``).
+        self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
         # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
         # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
         # through the smaller one; that skips nothing it could match, and costs less per character.
@@ -147,6 +154,15 @@ class Glossary:
                     taken.append((s, e, i))
             cands = sorted(taken)
         return [(s, e, self.entries[i].gloss) for s, e, i in cands]
+
+    def supported_red_lines(self, folded: str) -> set[str]:
+        """Red lines that some term found in ``folded`` was written for (its row's ``note``).
+
+        Read as glosses alone, "workers ; factory" scores high for fire: the model never saw text
+        that short. A red line is only decided on such text when a term written for it was found.
+        """
+        return {label for _s, _e, gloss in self.find_terms(folded)
+                for label in self.red_lines_of_gloss.get(gloss, ())}
 
     def gloss_suffix(self, folded: str) -> tuple[str, list[Span]]:
         """The English glosses to append to ``folded`` and, per suffix character, its source span.
@@ -223,12 +239,13 @@ def _parse(path: Path) -> Glossary:
     seen: dict[tuple[str, str], int] = {}  # (lang, folded term) -> line
     rows: dict[str, int] = {}
     variants: list[tuple[str, Entry]] = []  # extra spellings of a row (Turkish capitals)
+    supports: dict[str, set[str]] = {}  # gloss -> red lines its rows were written for
     for lineno, raw in enumerate(lines[1:], start=2):
         where = f"{path}:{lineno}"
         fields = raw.rstrip("\r").split("\t")
         if len(fields) != len(HEADER):
             raise ValueError(f"{where}: expected {len(HEADER)} tab-separated fields, got {len(fields)}")
-        lang, term, gloss, _note = fields
+        lang, term, gloss, note = fields
         for name, value in zip(HEADER, fields):
             if not value.strip():
                 raise ValueError(f"{where}: empty {name}")
@@ -257,6 +274,9 @@ def _parse(path: Path) -> Glossary:
             raise ValueError(f"{where}: duplicate term {core!r} for {lang} (first on line {seen[key]})")
         seen[key] = lineno
         rows[lang] = rows.get(lang, 0) + 1
+        purpose = note.split(";")[0].strip()
+        if purpose in RED_LINES:
+            supports.setdefault(gloss, set()).add(purpose)
         boundary = lang not in NO_BOUNDARY_LANGS
         entry = Entry(term=folded, gloss=gloss, lang=lang, line=lineno, left=boundary,
                       right=boundary and not stem,
@@ -276,7 +296,7 @@ def _parse(path: Path) -> Glossary:
         if folded not in by_term:
             by_term[folded] = len(entries)
             entries.append(replace(entry, term=folded))
-    return Glossary(entries, rows)
+    return Glossary(entries, rows, {gloss: frozenset(labels) for gloss, labels in supports.items()})
 
 
 def _turkish_capital_forms(core: str) -> set[str]:
@@ -329,6 +349,11 @@ def is_other_language(folded: str) -> bool:
     if folded.isascii() and len(words) < MIN_ASCII_WORDS:
         return False
     return sum(w in _ENGLISH_FUNCTION_WORDS for w in words) < ENGLISH_WORD_SHARE * len(words)
+
+
+def supported_red_lines(folded: str) -> set[str]:
+    """Red lines supported by the glossary terms in already folded text (see :class:`Glossary`)."""
+    return load_glossary().supported_red_lines(folded)
 
 
 def gloss_suffix(folded: str) -> tuple[str, list[Span]]:

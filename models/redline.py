@@ -259,6 +259,17 @@ def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
     return folded + suffix, spans
 
 
+def _glosses_alone(model_text: str, gloss_spans: Sequence[tuple[int, int]]) -> bool:
+    """True when :func:`model_input` read the text as its glosses alone (one span per character)."""
+    return bool(gloss_spans) and len(model_text) == len(gloss_spans)
+
+
+def _supported_red_lines(folded: str) -> set[str]:
+    from models.glossary import supported_red_lines  # late: the glossary folds with this module
+
+    return supported_red_lines(folded)
+
+
 def training_text(text: str) -> str:
     """A training text as the model sees it (folded, glossed), like :meth:`RedLineClassifier.classify`."""
     return model_input(fold_text(text))[0]
@@ -444,12 +455,16 @@ class RedLineClassifier:
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
+            # Text read as its glosses alone: a red line needs a glossary term written for it.
+            gated = _supported_red_lines(folded_list[i]) if _glosses_alone(inputs[i], glosses[i]) else None
             results: dict[str, LabelResult] = {}
             found_in_text: dict[tuple[str, bool], list[tuple[int, int]]] = {}  # shared by the text's labels
             for j, label in enumerate(self.labels):
                 p = probs[i][j]
                 thr = thresholds[j]
                 decided = (not empty) and p >= thr
+                if decided and gated is not None and label in RED_LINES and label not in gated:
+                    decided = False
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
                     ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],

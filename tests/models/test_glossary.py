@@ -294,3 +294,26 @@ def test_no_english_or_chinese_text_is_other_language(pattern: str) -> None:
              for line in path.read_text(encoding="utf-8").splitlines()]
     assert texts
     assert [t.get("id") for t in texts if glossary.is_other_language(fold_text(t["text"]))] == []
+
+
+# --- red lines a text's terms support --------------------------------------------------------
+
+def test_a_red_line_term_supports_its_red_line() -> None:
+    assert glossary.supported_red_lines(fold_text("Un incendio en una fábrica textil")) == {"fire"}
+
+
+def test_context_terms_support_no_red_line() -> None:
+    assert glossary.supported_red_lines(fold_text("Los trabajadores de la fábrica protestan")) == set()
+
+
+def test_hard_negative_terms_support_no_red_line() -> None:
+    assert glossary.supported_red_lines(fold_text("Alto el fuego en Gaza")) == set()
+
+
+def test_support_comes_from_the_note_column(tmp_path: Path) -> None:
+    path = tmp_path / "g.tsv"
+    path.write_text("\t".join(HEADER) + "\nes\tsoborno\tbribe\tbribery\nes\tcoima\tbribe\tcontext\n"
+                    "es\tfábrica\tfactory\tcontext\n", encoding="utf-8")
+    g = load_glossary(path)
+    assert g.supported_red_lines(fold_text("pagó una coima")) == {"bribery"}  # the gloss is shared
+    assert g.supported_red_lines(fold_text("la fábrica")) == set()

@@ -204,3 +204,16 @@ def test_unknown_artifact_format_is_a_clear_error(bundled):
 
     with pytest.raises(ValueError, match="unsupported artifact format 99"):
         RedLineClassifier.from_state({**bundled.state(), "format": 99})
+
+
+def test_text_read_as_glosses_alone_needs_a_term_written_for_the_red_line(bundled):
+    """"Workers ; factory" alone scores high for fire (the model never saw text that short), but
+    no fire term was found, so no red line is decided; a secondary label may still be."""
+    result = bundled.classify("Los trabajadores de la fábrica textil protestan frente a la planta")
+    assert result.labels["fire"].probability >= result.labels["fire"].threshold
+    assert result.red_lines == []
+
+
+def test_red_line_term_in_other_language_text_lets_the_red_line_through(bundled):
+    result = bundled.classify("Incendio en una fábrica textil deja tres trabajadores muertos")
+    assert "fire" in result.red_lines
