@@ -43,7 +43,7 @@ from pathlib import Path
 import ahocorasick
 
 from models import redline
-from riskradar.domain.base import RED_LINES
+from models.redline import RED_LINES
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 HEADER = ("lang", "term", "gloss", "note")
