@@ -142,6 +142,10 @@ def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
         ev = "; ".join(e["text"] for e in r.evidence[:3]) if r.decided or r.probability >= r.threshold / 2 else ""
         rows.append((label, f"{r.probability:.3f}", f"{r.threshold:.3f}", "YES" if r.decided else "", ev))
     echo_table(["label", "probability", "threshold", "decided", "evidence"], rows)
+    held_back = [label for label, r in result.labels.items() if r.probability >= r.threshold and not r.decided]
+    if held_back and text.strip():  # empty text decides nothing, whatever the intercepts say
+        click.echo(f"not decided: {', '.join(held_back)} (text in another language, read through the glossary, "
+                   "names no term for that red line)")
 
 
 def register(group: click.Group) -> None:

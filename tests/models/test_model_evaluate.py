@@ -88,6 +88,13 @@ def test_classify_command_prints_labels_and_evidence():
     assert out["labels"]["fire"]["evidence"]
 
 
+def test_classify_command_says_why_a_likely_red_line_is_not_decided():
+    res = CliRunner().invoke(main, ["classify", "--model", "models/artifacts",
+                                    "Los trabajadores de la fábrica textil protestan frente a la planta"])
+    assert res.exit_code == 0, res.output
+    assert "not decided: " in res.output and "fire" in res.output.split("not decided: ")[1]
+
+
 def test_model_card_command():
     res = CliRunner().invoke(main, ["model", "card", "--json", "--model", "models/artifacts"])
     assert res.exit_code == 0, res.output
