@@ -161,8 +161,7 @@ class Glossary:
         Read as glosses alone, "workers ; factory" scores high for fire: the model never saw text
         that short. A red line is only decided on such text when a term written for it was found.
         """
-        return {label for _s, _e, gloss in self.find_terms(folded)
-                for label in self.red_lines_of_gloss.get(gloss, ())}
+        return self.gloss(folded)[2]
 
     def gloss_suffix(self, folded: str) -> tuple[str, list[Span]]:
         """The English glosses to append to ``folded`` and, per suffix character, its source span.
@@ -172,9 +171,15 @@ class Glossary:
         ``k`` (the opening maps to the first term, separators and the closing to the term before
         them). ``("", [])`` when nothing matches.
         """
+        suffix, spans, _supported = self.gloss(folded)
+        return suffix, spans
+
+    def gloss(self, folded: str) -> tuple[str, list[Span], set[str]]:
+        """:meth:`gloss_suffix` and :meth:`supported_red_lines` from one pass over ``folded``."""
         matches = self.find_terms(folded)
         if not matches:
-            return "", []
+            return "", [], set()
+        supported = {label for _s, _e, gloss in matches for label in self.red_lines_of_gloss.get(gloss, ())}
         parts: list[str] = [OPEN]
         spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
         for k, (s, e, gloss) in enumerate(matches):
@@ -185,7 +190,7 @@ class Glossary:
             spans.extend([(s, e)] * len(gloss))
         parts.append(CLOSE)
         spans.extend([spans[-1]] * len(CLOSE))
-        return "".join(parts), spans
+        return "".join(parts), spans, supported
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -359,3 +364,8 @@ def supported_red_lines(folded: str) -> set[str]:
 def gloss_suffix(folded: str) -> tuple[str, list[Span]]:
     """Suffix to append to folded text and its per-character source spans (see :class:`Glossary`)."""
     return load_glossary().gloss_suffix(folded)
+
+
+def gloss(folded: str) -> tuple[str, list[Span], set[str]]:
+    """Suffix, its spans and the supported red lines, from one pass (see :meth:`Glossary.gloss`)."""
+    return load_glossary().gloss(folded)

@@ -251,23 +251,19 @@ def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
     (with the glosses of any other-language terms appended); text in another language is read as
     its English glosses alone, since its own n-grams mean nothing to the model.
     """
-    from models.glossary import gloss_suffix, is_other_language  # late: the glossary folds with this module
+    model_text, spans, _gate = _read(folded)
+    return model_text, spans
 
-    suffix, spans = gloss_suffix(folded)
+
+def _read(folded: str) -> tuple[str, list[tuple[int, int]], set[str] | None]:
+    """:func:`model_input` plus, for text read as its glosses alone, the red lines its glossary
+    terms support (only those may be decided there); None for text read as it is."""
+    from models.glossary import gloss, is_other_language  # late: the glossary folds with this module
+
+    suffix, spans, supported = gloss(folded)
     if suffix and is_other_language(folded):
-        return suffix, spans
-    return folded + suffix, spans
-
-
-def _glosses_alone(model_text: str, gloss_spans: Sequence[tuple[int, int]]) -> bool:
-    """True when :func:`model_input` read the text as its glosses alone (one span per character)."""
-    return bool(gloss_spans) and len(model_text) == len(gloss_spans)
-
-
-def _supported_red_lines(folded: str) -> set[str]:
-    from models.glossary import supported_red_lines  # late: the glossary folds with this module
-
-    return supported_red_lines(folded)
+        return suffix, spans, supported
+    return folded + suffix, spans, None
 
 
 def training_text(text: str) -> str:
@@ -435,16 +431,17 @@ class RedLineClassifier:
             raise ValueError(f"evidence must be 'decided', 'all' or 'none', got {evidence!r}")
         if not texts:
             return []
-        originals, folded_list, inputs, glosses, origins, truncated = [], [], [], [], [], []
+        originals, folded_list, inputs, glosses, gates, origins, truncated = [], [], [], [], [], [], []
         for t in texts:
             cut = len(t) > MAX_CHARS
             t = t[:MAX_CHARS] if cut else t
             f, o = fold(t)
-            extended, gloss_spans = model_input(f)
+            extended, gloss_spans, gate = _read(f)
             originals.append(t)
             folded_list.append(f)
             inputs.append(extended)
             glosses.append(gloss_spans)
+            gates.append(gate)
             origins.append(o)
             truncated.append(cut)
         X = self.transform(inputs)
@@ -455,15 +452,14 @@ class RedLineClassifier:
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
-            # Text read as its glosses alone: a red line needs a glossary term written for it.
-            gated = _supported_red_lines(folded_list[i]) if _glosses_alone(inputs[i], glosses[i]) else None
+            gate = gates[i]  # text read as its glosses alone: a red line needs a term written for it
             results: dict[str, LabelResult] = {}
             found_in_text: dict[tuple[str, bool], list[tuple[int, int]]] = {}  # shared by the text's labels
             for j, label in enumerate(self.labels):
                 p = probs[i][j]
                 thr = thresholds[j]
                 decided = (not empty) and p >= thr
-                if decided and gated is not None and label in RED_LINES and label not in gated:
+                if decided and gate is not None and label in RED_LINES and label not in gate:
                     decided = False
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):

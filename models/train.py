@@ -186,7 +186,7 @@ def _cv_score_runs(X: Any, y: np.ndarray, groups: Sequence[str], config: TrainCo
 
 
 def _calibrate(score_runs: list[np.ndarray], y: np.ndarray, *, red_line: bool,
-               recall_cap: float | None = None) -> tuple[tuple[float, float], float, np.ndarray]:
+               recall_cap: float | None) -> tuple[tuple[float, float], float, np.ndarray]:
     """Platt parameters, decision threshold and pooled probabilities from CV score runs."""
     pooled_scores = np.concatenate(score_runs)
     pooled_y = np.tile(y, len(score_runs))
