@@ -690,10 +690,14 @@ def load_classifier(path: str | Path | None = None, *, settings: Any = None) -> 
     return RedLineClassifier.from_state(state)
 
 
+def card_path(artifact: Path) -> Path:
+    """The model card file that belongs to an artifact file."""
+    return artifact.with_name(artifact.name[: -len(ARTIFACT_SUFFIX)] + CARD_SUFFIX)
+
+
 def load_card(path: str | Path | None = None, *, settings: Any = None) -> dict[str, Any]:
     """The model card (JSON) next to the artifact that :func:`load_classifier` would load."""
-    file = resolve_artifact(path, settings)
-    card = file.with_name(file.name[: -len(ARTIFACT_SUFFIX)] + CARD_SUFFIX)
+    card = card_path(resolve_artifact(path, settings))
     if not card.is_file():
         raise FileNotFoundError(f"model card {card} is missing")
     return json.loads(card.read_text(encoding="utf-8"))

@@ -338,16 +338,11 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
                    now: datetime | None = None) -> tuple[RedLineClassifier, dict[str, Any], Path]:
     """Train on the train split of ``examples`` (+ ``extra`` feedback examples), evaluate on the
     held-out split, write artifact + model card to ``out_dir``. Returns (classifier, card, path)."""
-    from models.evaluate import evaluate
-
     config = config or TrainConfig()
     train = split(examples, "train") + list(extra)
     heldout = split(examples, "heldout")
     version = make_version(train, config, now)
     clf, report = fit(train, config, version=version)
-    held_metrics = evaluate(clf, heldout) if heldout else None
-    eval_sets = {path.name: evaluate(clf, load_jsonl(path, corpus=False))
-                 for path in sorted(EVAL_SETS_DIR.glob("eval.*.jsonl"))}
     card = {
         "version": version,
         "created_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
@@ -359,9 +354,7 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
         "data": {"corpus": stats(examples), "feedback_examples": len(extra), "train_items": len(train)},
         "cv_train_metrics": report.metrics,
         "second_stage": report.second_stage,
-        "heldout_metrics": held_metrics,
-        "evaluation_sets": eval_sets,
-        "behaviour_failures": behaviour_failures(clf),
+        **measured_figures(clf, heldout),
         "threshold_policy": (f"red lines: highest threshold reaching the best recall at precision >= "
                              f"{RED_LINE_MIN_PRECISION} (at most {config.red_line_recall_cap}) on "
                              f"{config.cv_folds}-fold CV over train; others: best F1"),
@@ -372,3 +365,39 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
     (Path(out_dir) / f"{version}.card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
                                                        encoding="utf-8")
     return clf, card, path
+
+
+def measured_figures(clf: RedLineClassifier, heldout: Sequence[Example]) -> dict[str, Any]:
+    """The model card's measured part: held-out metrics, every ``eval.*.jsonl`` set, behaviour checks."""
+    from models.evaluate import evaluate
+
+    return {
+        "heldout_metrics": evaluate(clf, heldout) if heldout else None,
+        "evaluation_sets": {path.name: evaluate(clf, load_jsonl(path, corpus=False))
+                            for path in sorted(EVAL_SETS_DIR.glob("eval.*.jsonl"))},
+        "behaviour_failures": behaviour_failures(clf),
+    }
+
+
+def refresh_card(artifact: Path, examples: Sequence[Example], *, note: str,
+                 now: datetime | None = None) -> dict[str, Any]:
+    """Re-measure an existing artifact's card (held-out split of ``examples``, evaluation sets,
+    behaviour checks) without retraining, e.g. after a label audit or a new evaluation set.
+
+    Weights, thresholds, training data counts and CV figures stay as trained; the card records
+    when and why it was re-measured (``remeasured_at``, ``evaluation_note``).
+    """
+    from models.redline import card_path, load_classifier
+
+    if not note.strip():
+        raise ValueError("say why the card is re-measured (note)")
+    path = card_path(artifact)
+    card = json.loads(path.read_text(encoding="utf-8"))
+    clf = load_classifier(artifact)
+    card.update(measured_figures(clf, split(examples, "heldout")))
+    card["remeasured_at"] = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    card["evaluation_note"] = note.strip()
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return card

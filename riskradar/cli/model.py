@@ -105,14 +105,25 @@ def evaluate_cmd(app, data_file: Path, model_path: str | None, as_json: bool) ->
 
 @model_group.command("card")
 @click.option("--model", "model_path", default=None, help="Artifact file or directory (default: current model).")
+@click.option("--refresh", is_flag=True,
+              help="Re-measure the card (held-out split, evaluation sets, behaviour checks) without retraining.")
+@click.option("--note", default="", help="With --refresh: why it is re-measured (stored in the card).")
 @json_option
 @pass_app
-def card_cmd(app, model_path: str | None, as_json: bool) -> None:
-    """Show the model card of the current (or given) model."""
-    from models.redline import load_card
+def card_cmd(app, model_path: str | None, refresh: bool, note: str, as_json: bool) -> None:
+    """Show the model card of the current (or given) model; --refresh re-measures it first."""
+    from models.redline import load_card, resolve_artifact
 
+    settings = None if model_path else app.settings
     try:
-        card = load_card(model_path, settings=None if model_path else app.settings)
+        if refresh:
+            from models.corpus import load_corpus
+            from models.train import refresh_card
+
+            if not note.strip():
+                raise click.UsageError("--refresh needs --note saying why the card is re-measured")
+            refresh_card(resolve_artifact(model_path, settings), load_corpus(), note=note)
+        card = load_card(model_path, settings=settings)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -120,6 +131,8 @@ def card_cmd(app, model_path: str | None, as_json: bool) -> None:
         return
     click.echo(f"version: {card['version']}  created: {card['created_at']}")
     click.echo(f"train items: {card['data']['train_items']}  feedback: {card['data']['feedback_examples']}")
+    if card.get("remeasured_at"):
+        click.echo(f"re-measured: {card['remeasured_at']}  ({card.get('evaluation_note', '')})")
     echo_table(["label", "threshold"], card["thresholds"].items())
     _print_metrics(card.get("heldout_metrics"))
 

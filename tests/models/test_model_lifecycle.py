@@ -225,3 +225,55 @@ def test_retrain_rejects_a_candidate_that_fails_a_behaviour_check_the_current_mo
     assert second["promoted"] is False
     assert "behaviour check" in second["reason"] and "anti-bribery training" in second["reason"]
     assert current_version(model_dir(settings)) == first["candidate_version"]
+
+
+def _trained(tmp_path: Path) -> tuple[Path, list]:
+    from models.corpus import load_jsonl
+    from models.train import train_and_save
+
+    examples = load_jsonl(_corpus(tmp_path / "c.jsonl"))
+    _clf, _card, artifact = train_and_save(examples, tmp_path / "out", config=TINY)
+    return artifact, examples
+
+
+def test_refresh_card_remeasures_relabelled_heldout_without_touching_the_artifact(tmp_path):
+    from models.corpus import split
+    from models.evaluate import evaluate
+    from models.redline import card_path
+    from models.train import refresh_card
+
+    artifact, examples = _trained(tmp_path)
+    weights = artifact.read_bytes()
+    before = json.loads(card_path(artifact).read_text(encoding="utf-8"))
+    for e in split(examples, "heldout"):  # an audit that turns every held-out fire item negative
+        e.labels = [lab for lab in e.labels if lab != "fire"]
+    card = refresh_card(artifact, examples, note="label audit")
+    assert card["heldout_metrics"] == evaluate(load_classifier(artifact), split(examples, "heldout"))
+    assert card["heldout_metrics"]["per_label"]["fire"]["support"] == 0
+    assert before["heldout_metrics"]["per_label"]["fire"]["support"] > 0
+    assert card["evaluation_note"] == "label audit" and card["remeasured_at"]
+    assert card["thresholds"] == before["thresholds"] and card["cv_train_metrics"] == before["cv_train_metrics"]
+    assert json.loads(card_path(artifact).read_text(encoding="utf-8")) == card
+    assert artifact.read_bytes() == weights
+
+
+def test_refresh_card_refuses_without_a_reason(tmp_path):
+    from models.train import refresh_card
+
+    artifact, examples = _trained(tmp_path)
+    with pytest.raises(ValueError, match="why"):
+        refresh_card(artifact, examples, note="  ")
+
+
+def test_model_card_refresh_command_needs_a_note_and_reports_the_remeasure(tmp_path):
+    from click.testing import CliRunner
+
+    from riskradar.cli import main
+
+    artifact, _examples = _trained(tmp_path)
+    res = CliRunner().invoke(main, ["model", "card", "--refresh", "--model", str(artifact)])
+    assert res.exit_code == 2 and "--note" in res.output
+    res = CliRunner().invoke(main, ["model", "card", "--refresh", "--note", "new evaluation set",
+                                    "--model", str(artifact)])
+    assert res.exit_code == 0, res.output
+    assert "re-measured:" in res.output and "new evaluation set" in res.output
