@@ -296,6 +296,11 @@ def _word_pattern(gram: str) -> "re.Pattern[str]":
 # --- results ------------------------------------------------------------------------------------
 
 
+#: Reasons a label scoring at or above its threshold is not decided (``LabelResult.held_back``).
+HELD_BACK_EMPTY = "empty_text"  # nothing to read: the intercepts alone cannot decide a label
+HELD_BACK_NO_TERM = "no_glossary_term"  # other-language text whose glossary terms support no such red line
+
+
 @dataclass
 class LabelResult:
     """One label's outcome for one text."""
@@ -304,10 +309,13 @@ class LabelResult:
     decided: bool
     threshold: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    #: Why a probability at or above the threshold was not decided: :data:`HELD_BACK_EMPTY` or
+    #: :data:`HELD_BACK_NO_TERM`; None when the decision is simply probability >= threshold.
+    held_back: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"probability": round(self.probability, 4), "decided": self.decided,
-                "threshold": round(self.threshold, 4), "evidence": self.evidence}
+                "threshold": round(self.threshold, 4), "evidence": self.evidence, "held_back": self.held_back}
 
 
 @dataclass
@@ -458,14 +466,18 @@ class RedLineClassifier:
             for j, label in enumerate(self.labels):
                 p = probs[i][j]
                 thr = thresholds[j]
-                decided = (not empty) and p >= thr
-                if decided and gate is not None and label in RED_LINES and label not in gate:
-                    decided = False
+                decided = p >= thr
+                held_back = None
+                if decided and empty:
+                    decided, held_back = False, HELD_BACK_EMPTY
+                elif decided and gate is not None and label in RED_LINES and label not in gate:
+                    decided, held_back = False, HELD_BACK_NO_TERM
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
                     ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],
                                        model_text=inputs[i], occurrences=found_in_text)
-                results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev)
+                results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev,
+                                             held_back=held_back)
             out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
                                       length=len(texts[i])))
         return out

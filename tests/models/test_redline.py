@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.behaviour import HARD_NEGATIVES, OTHER_LANGUAGE_HARD_NEGATIVES, OTHER_LANGUAGE_POSITIVES, POSITIVES
-from models.redline import MAX_CHARS, fold
+from models.redline import MAX_CHARS, RedLineClassifier, fold
 
 
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
@@ -49,6 +49,15 @@ def test_empty_text_decides_nothing_but_has_probabilities(bundled):
     assert result.positive == []
     assert all(0.0 <= r.probability <= 1.0 for r in result.labels.values())
     assert all(r.evidence == [] for r in result.labels.values())
+
+
+def test_empty_text_names_why_a_label_above_threshold_is_not_decided(bundled):
+    # Intercepts raised so that even empty text scores above every threshold.
+    eager = RedLineClassifier.from_state({**bundled.state(), "intercept": bundled.intercept + 50.0})
+    result = eager.classify("")
+    assert all(r.probability >= r.threshold for r in result.labels.values())
+    assert result.positive == []
+    assert {r.held_back for r in result.labels.values()} == {"empty_text"}
 
 
 def test_whitespace_only_text_decides_nothing(bundled):
@@ -177,7 +186,7 @@ def test_vocabulary_and_char_map_are_stored_compactly(bundled):
 
 def test_artifacts_with_plain_dicts_still_load(bundled):
     """Artifacts written before the fifth session hold the vocabularies and the char map as dicts."""
-    from models.redline import FeatureSpace, RedLineClassifier
+    from models.redline import FeatureSpace
 
     state = {**bundled.state(), "format": 1}
     state["char_map"] = dict(bundled.char_map)
@@ -212,6 +221,15 @@ def test_text_read_as_glosses_alone_needs_a_term_written_for_the_red_line(bundle
     result = bundled.classify("Los trabajadores de la fábrica textil protestan frente a la planta")
     assert result.labels["fire"].probability >= result.labels["fire"].threshold
     assert result.red_lines == []
+    assert result.labels["fire"].held_back == "no_glossary_term"
+    assert result.to_dict()["labels"]["fire"]["held_back"] == "no_glossary_term"
+
+
+def test_decided_and_undecided_labels_below_threshold_carry_no_hold_back_reason(bundled):
+    result = bundled.classify("Explosion at chemical plant warehouse kills five workers")
+    assert result.labels["fire"].decided and result.labels["fire"].held_back is None
+    below = [r for r in result.labels.values() if r.probability < r.threshold]
+    assert below and all(r.held_back is None for r in below)
 
 
 def test_red_line_term_in_other_language_text_lets_the_red_line_through(bundled):
