@@ -73,6 +73,22 @@ MIN_ASCII_WORDS = 10
 #: A text without ideographs whose words are less than this share English function words is not English.
 ENGLISH_WORD_SHARE = 0.03
 
+#: Glosses naming a workplace (or people at work there), and fire glosses that name one themselves.
+#: On text read as its glosses alone, ``fire`` is supported only if one of these was found too:
+#: the red line is a fire *at a workplace*, and house, vehicle and forest fires name none.
+WORKPLACE_GLOSSES: frozenset[str] = frozenset({
+    "brick kiln", "company", "construction site", "contractor", "craft village", "dormitory",
+    "employees", "employer", "factory", "farm", "farm workers", "fishing boat", "foreign workers",
+    "garment factory", "garment workers", "hospital", "hotel", "industrial park", "labour inspection",
+    "market traders", "migrant workers", "mine", "miners", "mining", "plant", "plantation",
+    "restaurant", "seasonal workers", "shipyard", "shopping mall", "street vendors", "subcontractor",
+    "subcontractors", "supermarket", "supplier", "suppliers", "textile factory", "traders",
+    "trainee workers", "warehouse", "worker", "workers", "workshop",
+    "factory fire", "fire safety", "fire safety violations", "boiler",
+})
+#: Glosses of exercises: a drill is not a fire, wherever it is held.
+DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire drill", "simulated scenario"})
+
 Span = tuple[int, int]
 
 
@@ -159,7 +175,8 @@ class Glossary:
         """Red lines that some term found in ``folded`` was written for (its row's ``note``).
 
         Read as glosses alone, "workers ; factory" scores high for fire: the model never saw text
-        that short. A red line is only decided on such text when a term written for it was found.
+        that short. A red line is only decided on such text when a term written for it was found;
+        ``fire`` also needs a workplace (:data:`WORKPLACE_GLOSSES`) and no drill (:data:`DRILL_GLOSSES`).
         """
         return self.gloss(folded)[2]
 
@@ -180,6 +197,10 @@ class Glossary:
         if not matches:
             return "", [], set()
         supported = {label for _s, _e, gloss in matches for label in self.red_lines_of_gloss.get(gloss, ())}
+        if "fire" in supported:
+            found = {gloss for _s, _e, gloss in matches}
+            if not found & WORKPLACE_GLOSSES or found & DRILL_GLOSSES:
+                supported.discard("fire")
         parts: list[str] = [OPEN]
         spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
         for k, (s, e, gloss) in enumerate(matches):

@@ -160,7 +160,7 @@ def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
     held_back = [label for label, r in result.labels.items() if r.held_back == HELD_BACK_NO_TERM]
     if held_back:
         click.echo(f"not decided: {', '.join(held_back)} (text in another language, read through the glossary, "
-                   "names no term for that red line)")
+                   "names no term for that red line; for fire: no workplace, or a drill)")
 
 
 def register(group: click.Group) -> None:

@@ -317,3 +317,32 @@ def test_support_comes_from_the_note_column(tmp_path: Path) -> None:
     g = load_glossary(path)
     assert g.supported_red_lines(fold_text("pagó una coima")) == {"bribery"}  # the gloss is shared
     assert g.supported_red_lines(fold_text("la fábrica")) == set()
+
+
+def _fire_glossary(tmp_path: Path) -> glossary.Glossary:
+    path = tmp_path / "g.tsv"
+    path.write_text("\t".join(HEADER) + "\nes\tincendio\tfire\tfire\nes\tfábrica\tfactory\tcontext\n"
+                    "es\tvivienda\thouse\tcontext\nes\tsimulacro\tevacuation drill\thard negative\n"
+                    "es\tempresa\tcompany\tcontext\n", encoding="utf-8")
+    return load_glossary(path)
+
+
+def test_fire_needs_a_workplace_among_the_terms(tmp_path: Path) -> None:
+    g = _fire_glossary(tmp_path)
+    assert g.supported_red_lines(fold_text("incendio en una fábrica")) == {"fire"}
+    assert g.supported_red_lines(fold_text("incendio en la empresa")) == {"fire"}
+
+
+def test_fire_without_a_workplace_is_not_supported(tmp_path: Path) -> None:
+    """House, vehicle and forest fires name no workplace: the domain's fire is a workplace fire."""
+    assert _fire_glossary(tmp_path).supported_red_lines(fold_text("incendio en una vivienda")) == set()
+
+
+def test_a_drill_is_not_a_fire_even_at_a_factory(tmp_path: Path) -> None:
+    g = _fire_glossary(tmp_path)
+    assert g.supported_red_lines(fold_text("simulacro de incendio en una fábrica")) == set()
+
+
+def test_bundled_glossary_reads_a_house_fire_as_no_workplace_fire() -> None:
+    assert glossary.supported_red_lines(fold_text("Incendio en una vivienda de Valencia deja dos heridos")) == set()
+    assert glossary.supported_red_lines(fold_text("Incendio deja tres trabajadores heridos en Lima")) == {"fire"}
