@@ -26,6 +26,9 @@ Matching rules:
   no spaces, so no boundary check there.
 - Japanese terms written only in kanji fold to strings that can also occur in Chinese text; they
   apply only when the text contains kana (hiragana/katakana), which Chinese text almost never has.
+- Portuguese rows whose note says "portuguese only" (``propina``: a bribe in Portuguese, a tip in
+  Spanish) apply only when the text shows Portuguese (ã, õ, ç, ê, ô, â, or "em", "ao", "uma",
+  "com", "pela", "nas"), since every row applies to text in any language.
 - Turkish rows also match their capitalised spellings ("İŞÇİ" folds to "i̇şçi̇", not "işçi").
 - Overlaps are resolved *longest first* (then leftmost), so a longer hard negative always wins
   over a shorter term it contains or overlaps: "vụ cháy rừng" → wildfire even though "vụ cháy"
@@ -60,6 +63,12 @@ OPEN, SEP, CLOSE = " ⟨ ", " ; ", " ⟩"
 
 _GLOSS_RE = re.compile(r"[a-z][a-z' -]*[a-z]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")  # hiragana + katakana (NFKC folds the half-width forms)
+#: Signs of Portuguese that Spanish text lacks: letters Spanish does not use, and function words
+#: it spells otherwise (em/en, ao/al, uma/una, com/con, não/no, pela/por la, nas/en las).
+_PORTUGUESE_RE = re.compile(r"[ãõçêôâ]|\b(?:em|ao|aos|uma|com|pela|nas)\b")
+#: A note part marking a Portuguese row whose term means something else in Spanish
+#: ("propina": a bribe in Portuguese, a tip in Spanish).
+PORTUGUESE_ONLY = "portuguese only"
 _IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Frequent English function words that are not also common words of the glossary's languages
@@ -113,6 +122,7 @@ class Entry:
     left: bool  # check the boundary before the match
     right: bool  # check the boundary after the match
     needs_kana: bool  # Japanese kanji-only term: only in texts containing kana
+    needs_pt: bool = False  # Portuguese term that is another word in Spanish: only in Portuguese text
 
 
 class Glossary:
@@ -148,7 +158,8 @@ class Glossary:
             automaton = self._automaton
         if automaton is None:
             return []
-        for last, (length, idx, left, right, needs_kana) in automaton.iter(folded):
+        portuguese: bool | None = None
+        for last, (length, idx, left, right, needs_kana, needs_pt) in automaton.iter(folded):
             start, end = last - length + 1, last + 1
             if left and start > 0 and _is_word_char(folded[start - 1]):
                 continue
@@ -158,6 +169,11 @@ class Glossary:
                 if kana is None:
                     kana = _KANA_RE.search(folded) is not None
                 if not kana:
+                    continue
+            if needs_pt:
+                if portuguese is None:
+                    portuguese = _PORTUGUESE_RE.search(folded) is not None
+                if not portuguese:
                     continue
             cands.append((start, end, idx))
         if len(cands) > 1:
@@ -223,7 +239,7 @@ def _automaton(entries: list[Entry], *, ascii_only: bool) -> ahocorasick.Automat
     automaton = ahocorasick.Automaton()
     for i, e in enumerate(entries):
         if not ascii_only or e.term.isascii():
-            automaton.add_word(e.term, (len(e.term), i, e.left, e.right, e.needs_kana))
+            automaton.add_word(e.term, (len(e.term), i, e.left, e.right, e.needs_kana, e.needs_pt))
     if not len(automaton):
         return None
     automaton.make_automaton()
@@ -306,11 +322,14 @@ def _parse(path: Path) -> Glossary:
         boundary = lang not in NO_BOUNDARY_LANGS
         entry = Entry(term=folded, gloss=gloss, lang=lang, line=lineno, left=boundary,
                       right=boundary and not stem,
-                      needs_kana=lang == "ja" and _KANA_RE.search(folded) is None)
+                      needs_kana=lang == "ja" and _KANA_RE.search(folded) is None,
+                      needs_pt=PORTUGUESE_ONLY in (part.strip() for part in note.split(";")))
+        if entry.needs_pt and lang != "pt":
+            raise ValueError(f"{where}: {PORTUGUESE_ONLY!r} is for Portuguese rows only")
         if folded in by_term:  # the same word in two languages (es/pt "suborno"): must agree
             other = entries[by_term[folded]]
-            if (other.gloss, other.left, other.right, other.needs_kana) != (
-                    entry.gloss, entry.left, entry.right, entry.needs_kana):
+            if (other.gloss, other.left, other.right, other.needs_kana, other.needs_pt) != (
+                    entry.gloss, entry.left, entry.right, entry.needs_kana, entry.needs_pt):
                 raise ValueError(f"{where}: term {core!r} conflicts with line {other.line} "
                                  f"({other.lang}: {other.gloss!r}, boundary rules)")
             continue

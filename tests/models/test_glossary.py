@@ -48,9 +48,10 @@ def test_loads_with_rows_for_every_priority_language(gl: Glossary) -> None:
 
 def test_every_term_is_reachable_as_itself(gl: Glossary) -> None:
     """Each folded term, alone as a text, is found whole with its own gloss (nothing shadows it,
-    the non-ASCII pre-filter lets it through). Kanji-only Japanese terms need kana next to them."""
+    the non-ASCII pre-filter lets it through). Kanji-only Japanese terms need kana next to them,
+    Portuguese-only terms a Portuguese word."""
     for e in gl.entries:
-        text = e.term + ("が" if e.needs_kana else "")
+        text = e.term + ("が" if e.needs_kana else "") + (" com" if e.needs_pt else "")
         assert gl.find_terms(text) == [(0, len(e.term), e.gloss)], (e.lang, e.term, e.line)
 
 
@@ -346,3 +347,27 @@ def test_a_drill_is_not_a_fire_even_at_a_factory(tmp_path: Path) -> None:
 def test_bundled_glossary_reads_a_house_fire_as_no_workplace_fire() -> None:
     assert glossary.supported_red_lines(fold_text("Incendio en una vivienda de Valencia deja dos heridos")) == set()
     assert glossary.supported_red_lines(fold_text("Incendio deja tres trabajadores heridos en Lima")) == {"fire"}
+
+
+def test_a_portuguese_bribe_word_that_is_a_spanish_tip_stays_out_of_spanish_text() -> None:
+    """"propina" is a bribe in Portuguese and a tip in Spanish; every row applies to every language."""
+    spanish = "Los camareros de Madrid reclaman que la propina pagada con tarjeta llegue íntegra a su nómina"
+    assert glossary.supported_red_lines(fold_text(spanish)) == set()
+
+
+def test_the_portuguese_bribe_word_still_counts_in_portuguese_text() -> None:
+    portuguese = "Fiscais da prefeitura são presos por exigir propina de comerciantes"
+    assert glossary.supported_red_lines(fold_text(portuguese)) == {"bribery"}
+
+
+def test_portuguese_only_is_refused_on_other_languages(tmp_path: Path) -> None:
+    path = tmp_path / "g.tsv"
+    path.write_text("\t".join(HEADER) + "\nes\tpropina\tbribe\tbribery; portuguese only\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="g.tsv:2: 'portuguese only' is for Portuguese rows only"):
+        load_glossary(path)
+
+
+def test_korean_slave_contract_is_not_forced_labour() -> None:
+    """노예계약 is the press's word for exploitative entertainment contracts, not forced labour."""
+    assert glossary.supported_red_lines(fold_text("노예계약 논란 아이돌 그룹, 소속사와 전속계약 분쟁 소송 제기")) == set()
+    assert glossary.supported_red_lines(fold_text("염전 노예 사건, 지적장애인 강제노동 업주 징역형")) == {"forced_labour"}
