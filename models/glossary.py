@@ -29,6 +29,7 @@ Matching rules:
 - Portuguese rows whose note says "portuguese only" (``propina``: a bribe in Portuguese, a tip in
   Spanish) apply only when the text shows Portuguese (ã, õ, ç, ê, ô, â, or "em", "ao", "uma",
   "com", "pela", "nas"), since every row applies to text in any language.
+- Typographic apostrophes (’ ‘ ʼ) match the straight one, in terms and in text.
 - Turkish rows also match their capitalised spellings ("İŞÇİ" folds to "i̇şçi̇", not "işçi").
 - Overlaps are resolved *longest first* (then leftmost), so a longer hard negative always wins
   over a shorter term it contains or overlaps: "vụ cháy rừng" → wildfire even though "vụ cháy"
@@ -63,6 +64,9 @@ OPEN, SEP, CLOSE = " ⟨ ", " ; ", " ⟩"
 
 _GLOSS_RE = re.compile(r"[a-z][a-z' -]*[a-z]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")  # hiragana + katakana (NFKC folds the half-width forms)
+#: Typographic apostrophes read as the straight one ("main-d’œuvre" = "main-d'œuvre"). Only for
+#: matching terms: the model's own folding is left as it was trained.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 #: Signs of Portuguese that Spanish text lacks: letters Spanish does not use, and function words
 #: it spells otherwise (em/en, ao/al, uma/una, com/con, não/no, pela/por la, nas/en las).
 _PORTUGUESE_RE = re.compile(r"[ãõçêôâ]|\b(?:em|ao|aos|uma|com|pela|nas)\b")
@@ -149,6 +153,7 @@ class Glossary:
         """
         if not folded or not self.entries:
             return []
+        folded = folded.translate(_APOSTROPHES)  # one character for one: offsets stay valid
         n = len(folded)
         cands: list[tuple[int, int, int]] = []
         kana: bool | None = None
@@ -308,7 +313,7 @@ def _parse(path: Path) -> Glossary:
                              f"{MIN_LATIN_LETTERS} letters")
         if not _GLOSS_RE.fullmatch(gloss):
             raise ValueError(f"{where}: gloss {gloss!r} must be lower-case ASCII English")
-        folded = redline.fold_text(core)
+        folded = redline.fold_text(core).translate(_APOSTROPHES)
         if not folded.strip() or folded != folded.strip():
             raise ValueError(f"{where}: term {core!r} folds to {folded!r}")
         key = (lang, folded)

@@ -371,3 +371,9 @@ def test_korean_slave_contract_is_not_forced_labour() -> None:
     """노예계약 is the press's word for exploitative entertainment contracts, not forced labour."""
     assert glossary.supported_red_lines(fold_text("노예계약 논란 아이돌 그룹, 소속사와 전속계약 분쟁 소송 제기")) == set()
     assert glossary.supported_red_lines(fold_text("염전 노예 사건, 지적장애인 강제노동 업주 징역형")) == {"forced_labour"}
+
+
+def test_typographic_apostrophes_match_terms_written_with_straight_ones() -> None:
+    text = fold_text("Des feux d’artifice annulés à Perpignan")
+    (start, end, gloss), = glossary.find_terms(text)
+    assert gloss == "fireworks" and text[start:end] == "feux d’artifice"  # offsets into the text as given
