@@ -616,8 +616,9 @@ def save_artifact(clf: RedLineClassifier, directory: Path, card: dict[str, Any],
                   make_current: bool = True) -> Path:
     """Write ``<version>.joblib`` + ``<version>.card.json`` into ``directory``.
 
-    With ``make_current`` the ``current`` pointer is switched to this version atomically.
-    Returns the artifact path.
+    ``card`` gains the artifact's file name and size (``artifact``, ``artifact_bytes``) before it
+    is written. With ``make_current`` the ``current`` pointer is then switched to this version
+    atomically. Returns the artifact path.
     """
     import joblib
 
@@ -626,8 +627,9 @@ def save_artifact(clf: RedLineClassifier, directory: Path, card: dict[str, Any],
     tmp = path.with_suffix(".tmp")
     joblib.dump(clf.state(), tmp, compress=3)  # zlib: small and loads fast
     tmp.replace(path)
-    card_path = directory / f"{clf.version}{CARD_SUFFIX}"
-    card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    card["artifact"] = path.name
+    card["artifact_bytes"] = path.stat().st_size
+    write_card(path, card)
     if make_current:
         set_current(directory, clf.version)
     return path
@@ -705,6 +707,14 @@ def load_classifier(path: str | Path | None = None, *, settings: Any = None) -> 
 def card_path(artifact: Path) -> Path:
     """The model card file that belongs to an artifact file."""
     return artifact.with_name(artifact.name[: -len(ARTIFACT_SUFFIX)] + CARD_SUFFIX)
+
+
+def write_card(artifact: Path, card: dict[str, Any]) -> None:
+    """Write the model card of an artifact file (atomically: readers never see half a card)."""
+    target = card_path(artifact)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(target)
 
 
 def load_card(path: str | Path | None = None, *, settings: Any = None) -> dict[str, Any]:

@@ -360,10 +360,6 @@ def train_and_save(examples: Sequence[Example], out_dir: Path, *, config: TrainC
                              f"{config.cv_folds}-fold CV over train; others: best F1"),
     }
     path = save_artifact(clf, Path(out_dir), card, make_current=make_current)
-    card["artifact"] = path.name
-    card["artifact_bytes"] = path.stat().st_size
-    (Path(out_dir) / f"{version}.card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
-                                                       encoding="utf-8")
     return clf, card, path
 
 
@@ -387,17 +383,13 @@ def refresh_card(artifact: Path, examples: Sequence[Example], *, note: str,
     Weights, thresholds, training data counts and CV figures stay as trained; the card records
     when and why it was re-measured (``remeasured_at``, ``evaluation_note``).
     """
-    from models.redline import card_path, load_classifier
+    from models.redline import load_card, load_classifier, write_card
 
     if not note.strip():
         raise ValueError("say why the card is re-measured (note)")
-    path = card_path(artifact)
-    card = json.loads(path.read_text(encoding="utf-8"))
-    clf = load_classifier(artifact)
-    card.update(measured_figures(clf, split(examples, "heldout")))
+    card = load_card(artifact)
+    card.update(measured_figures(load_classifier(artifact), split(examples, "heldout")))
     card["remeasured_at"] = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     card["evaluation_note"] = note.strip()
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_card(artifact, card)
     return card

@@ -122,8 +122,9 @@ def card_cmd(app, model_path: str | None, refresh: bool, note: str, as_json: boo
 
             if not note.strip():
                 raise click.UsageError("--refresh needs --note saying why the card is re-measured")
-            refresh_card(resolve_artifact(model_path, settings), load_corpus(), note=note)
-        card = load_card(model_path, settings=settings)
+            card = refresh_card(resolve_artifact(model_path, settings), load_corpus(), note=note)
+        else:
+            card = load_card(model_path, settings=settings)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
