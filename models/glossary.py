@@ -73,6 +73,8 @@ _PORTUGUESE_RE = re.compile(r"[ãõçêôâ]|\b(?:em|ao|aos|uma|com|pela|nas)\b"
 #: A note part marking a Portuguese row whose term means something else in Spanish
 #: ("propina": a bribe in Portuguese, a tip in Spanish).
 PORTUGUESE_ONLY = "portuguese only"
+#: Cues: some terms apply only when the whole text also shows one (see ``Entry.cue``).
+_CUES: dict[str, re.Pattern[str]] = {"kana": _KANA_RE, "portuguese": _PORTUGUESE_RE}
 _IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Frequent English function words that are not also common words of the glossary's languages
@@ -101,6 +103,8 @@ WORKPLACE_GLOSSES: frozenset[str] = frozenset({
 })
 #: Glosses of exercises: a drill is not a fire, wherever it is held.
 DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire drill", "simulated scenario"})
+#: Red lines that glosses support only in company: (one of these must be found, none of these may be).
+SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str]]] = {"fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES)}
 
 Span = tuple[int, int]
 
@@ -125,8 +129,9 @@ class Entry:
     line: int
     left: bool  # check the boundary before the match
     right: bool  # check the boundary after the match
-    needs_kana: bool  # Japanese kanji-only term: only in texts containing kana
-    needs_pt: bool = False  # Portuguese term that is another word in Spanish: only in Portuguese text
+    #: A key of :data:`_CUES` the text must show for the term to apply: "kana" for a kanji-only
+    #: Japanese term, "portuguese" for a Portuguese term that is another word in Spanish.
+    cue: str | None = None
 
 
 class Glossary:
@@ -156,29 +161,23 @@ class Glossary:
         folded = folded.translate(_APOSTROPHES)  # one character for one: offsets stay valid
         n = len(folded)
         cands: list[tuple[int, int, int]] = []
-        kana: bool | None = None
+        shown: dict[str, bool] = {}  # cue -> whether the text shows it, looked up once
         if folded.isascii() or self._trigger.search(folded) is None:
             automaton = self._ascii_automaton
         else:
             automaton = self._automaton
         if automaton is None:
             return []
-        portuguese: bool | None = None
-        for last, (length, idx, left, right, needs_kana, needs_pt) in automaton.iter(folded):
+        for last, (length, idx, left, right, cue) in automaton.iter(folded):
             start, end = last - length + 1, last + 1
             if left and start > 0 and _is_word_char(folded[start - 1]):
                 continue
             if right and end < n and _is_word_char(folded[end]):
                 continue
-            if needs_kana:
-                if kana is None:
-                    kana = _KANA_RE.search(folded) is not None
-                if not kana:
-                    continue
-            if needs_pt:
-                if portuguese is None:
-                    portuguese = _PORTUGUESE_RE.search(folded) is not None
-                if not portuguese:
+            if cue is not None:
+                if cue not in shown:
+                    shown[cue] = _CUES[cue].search(folded) is not None
+                if not shown[cue]:
                     continue
             cands.append((start, end, idx))
         if len(cands) > 1:
@@ -197,7 +196,7 @@ class Glossary:
 
         Read as glosses alone, "workers ; factory" scores high for fire: the model never saw text
         that short. A red line is only decided on such text when a term written for it was found;
-        ``fire`` also needs a workplace (:data:`WORKPLACE_GLOSSES`) and no drill (:data:`DRILL_GLOSSES`).
+        some also need company (:data:`SUPPORT_CONTEXT`): ``fire`` a workplace and no drill.
         """
         return self.gloss(folded)[2]
 
@@ -217,11 +216,11 @@ class Glossary:
         matches = self.find_terms(folded)
         if not matches:
             return "", [], set()
-        supported = {label for _s, _e, gloss in matches for label in self.red_lines_of_gloss.get(gloss, ())}
-        if "fire" in supported:
-            found = {gloss for _s, _e, gloss in matches}
-            if not found & WORKPLACE_GLOSSES or found & DRILL_GLOSSES:
-                supported.discard("fire")
+        found = {gloss for _s, _e, gloss in matches}
+        supported = {label for gloss in found for label in self.red_lines_of_gloss.get(gloss, ())}
+        for label, (needs, vetoes) in SUPPORT_CONTEXT.items():
+            if label in supported and (not found & needs or found & vetoes):
+                supported.discard(label)
         parts: list[str] = [OPEN]
         spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
         for k, (s, e, gloss) in enumerate(matches):
@@ -244,7 +243,7 @@ def _automaton(entries: list[Entry], *, ascii_only: bool) -> ahocorasick.Automat
     automaton = ahocorasick.Automaton()
     for i, e in enumerate(entries):
         if not ascii_only or e.term.isascii():
-            automaton.add_word(e.term, (len(e.term), i, e.left, e.right, e.needs_kana, e.needs_pt))
+            automaton.add_word(e.term, (len(e.term), i, e.left, e.right, e.cue))
     if not len(automaton):
         return None
     automaton.make_automaton()
@@ -263,7 +262,7 @@ def _trigger_pattern(entries: list[Entry]) -> re.Pattern[str]:
         if e.term.isascii():
             continue
         own = {c for c in e.term if not c.isascii() and not _is_ideograph(c)}
-        if not own and not e.needs_kana:
+        if not own and e.cue != "kana":
             own = {c for c in e.term if not c.isascii()}
         chars |= own
     body = "".join(re.escape(c) for c in sorted(chars))
@@ -321,20 +320,19 @@ def _parse(path: Path) -> Glossary:
             raise ValueError(f"{where}: duplicate term {core!r} for {lang} (first on line {seen[key]})")
         seen[key] = lineno
         rows[lang] = rows.get(lang, 0) + 1
-        purpose = note.split(";")[0].strip()
-        if purpose in RED_LINES:
-            supports.setdefault(gloss, set()).add(purpose)
+        note_parts = [part.strip() for part in note.split(";")]
+        if note_parts[0] in RED_LINES:
+            supports.setdefault(gloss, set()).add(note_parts[0])
+        if PORTUGUESE_ONLY in note_parts and lang != "pt":
+            raise ValueError(f"{where}: {PORTUGUESE_ONLY!r} is for Portuguese rows only")
         boundary = lang not in NO_BOUNDARY_LANGS
         entry = Entry(term=folded, gloss=gloss, lang=lang, line=lineno, left=boundary,
                       right=boundary and not stem,
-                      needs_kana=lang == "ja" and _KANA_RE.search(folded) is None,
-                      needs_pt=PORTUGUESE_ONLY in (part.strip() for part in note.split(";")))
-        if entry.needs_pt and lang != "pt":
-            raise ValueError(f"{where}: {PORTUGUESE_ONLY!r} is for Portuguese rows only")
+                      cue=("kana" if lang == "ja" and _KANA_RE.search(folded) is None
+                           else "portuguese" if PORTUGUESE_ONLY in note_parts else None))
         if folded in by_term:  # the same word in two languages (es/pt "suborno"): must agree
             other = entries[by_term[folded]]
-            if (other.gloss, other.left, other.right, other.needs_kana, other.needs_pt) != (
-                    entry.gloss, entry.left, entry.right, entry.needs_kana, entry.needs_pt):
+            if (other.gloss, other.left, other.right, other.cue) != (entry.gloss, entry.left, entry.right, entry.cue):
                 raise ValueError(f"{where}: term {core!r} conflicts with line {other.line} "
                                  f"({other.lang}: {other.gloss!r}, boundary rules)")
             continue

@@ -51,7 +51,7 @@ def test_every_term_is_reachable_as_itself(gl: Glossary) -> None:
     the non-ASCII pre-filter lets it through). Kanji-only Japanese terms need kana next to them,
     Portuguese-only terms a Portuguese word."""
     for e in gl.entries:
-        text = e.term + ("が" if e.needs_kana else "") + (" com" if e.needs_pt else "")
+        text = e.term + {"kana": "が", "portuguese": " com"}.get(e.cue or "", "")
         assert gl.find_terms(text) == [(0, len(e.term), e.gloss)], (e.lang, e.term, e.line)
 
 
