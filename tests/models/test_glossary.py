@@ -156,7 +156,10 @@ def test_english_and_chinese_text_yield_nothing() -> None:
 
 
 #: Other-language words that English reporting uses as they are; glossing them is right.
-LOANWORDS = {"caporalato"}  # Italian gangmaster system (en-0807, Verona farm workers)
+LOANWORDS = {
+    "caporalato",  # Italian gangmaster system (en-0807, Verona farm workers)
+    "criadazgo",  # Paraguayan child domestic servitude (en-1862, Coronel Oviedo)
+}
 
 
 @pytest.mark.parametrize("name", ["corpus.en.jsonl", "corpus.zh.jsonl", "corpus.news.jsonl"])
