@@ -16,9 +16,6 @@ TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
   (``fire``, ``child_labour``, ...), or says ``context`` or ``hard negative``. A red line named
   there is one the term *supports*: on text read as its glosses alone, the classifier decides a red
   line only if a term supporting it was found (:meth:`Glossary.supported_red_lines`).
-  Japanese text (it has kana) is read as it is, glosses appended, since its kanji n-grams help;
-  there a red line whose company does not hold (:data:`SUPPORT_CONTEXT`: a fire with no workplace
-  among the terms, or with a drill) is not decided (:attr:`Glossed.vetoed`).
 
 Matching rules:
 
@@ -46,7 +43,6 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import ahocorasick
 
@@ -98,7 +94,7 @@ ENGLISH_WORD_SHARE = 0.03
 WORKPLACE_GLOSSES: frozenset[str] = frozenset({
     "brick kiln", "company", "construction site", "contractor", "craft village", "dormitory",
     "employees", "employer", "factory", "farm", "farm workers", "fishing boat", "foreign workers",
-    "fuel depot", "garment factory", "garment workers", "hospital", "hotel", "industrial park", "labour inspection",
+    "garment factory", "garment workers", "hospital", "hotel", "industrial park", "labour inspection",
     "market traders", "migrant workers", "mine", "miners", "mining", "plant", "plantation",
     "restaurant", "seasonal workers", "shipyard", "shopping mall", "street vendors", "subcontractor",
     "subcontractors", "supermarket", "supplier", "suppliers", "textile factory", "traders",
@@ -111,20 +107,6 @@ DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire dr
 SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str]]] = {"fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES)}
 
 Span = tuple[int, int]
-
-
-class Glossed(NamedTuple):
-    """What the glossary finds in one folded text (see :meth:`Glossary.gloss`)."""
-
-    suffix: str  # " ⟨ gloss1 ; gloss2 ⟩", or "" when nothing matches
-    spans: list[Span]  # per suffix character, the span of the folded text it glosses
-    named: set[str]  # red lines some term found was written for (its row's note)
-    vetoed: set[str]  # red lines of SUPPORT_CONTEXT whose company does not hold (no workplace, a drill)
-
-    @property
-    def supported(self) -> set[str]:
-        """Red lines a term was written for and whose company holds."""
-        return self.named - self.vetoed
 
 
 def _is_word_char(ch: str) -> bool:
@@ -216,7 +198,7 @@ class Glossary:
         that short. A red line is only decided on such text when a term written for it was found;
         some also need company (:data:`SUPPORT_CONTEXT`): ``fire`` a workplace and no drill.
         """
-        return self.gloss(folded).supported
+        return self.gloss(folded)[2]
 
     def gloss_suffix(self, folded: str) -> tuple[str, list[Span]]:
         """The English glosses to append to ``folded`` and, per suffix character, its source span.
@@ -226,18 +208,19 @@ class Glossary:
         ``k`` (the opening maps to the first term, separators and the closing to the term before
         them). ``("", [])`` when nothing matches.
         """
-        glossed = self.gloss(folded)
-        return glossed.suffix, glossed.spans
+        suffix, spans, _supported = self.gloss(folded)
+        return suffix, spans
 
-    def gloss(self, folded: str) -> Glossed:
-        """:meth:`gloss_suffix`, :meth:`supported_red_lines` and the context vetoes from one pass."""
+    def gloss(self, folded: str) -> tuple[str, list[Span], set[str]]:
+        """:meth:`gloss_suffix` and :meth:`supported_red_lines` from one pass over ``folded``."""
         matches = self.find_terms(folded)
         if not matches:
-            return Glossed("", [], set(), set())
+            return "", [], set()
         found = {gloss for _s, _e, gloss in matches}
-        vetoed = {label for label, (needs, vetoes) in SUPPORT_CONTEXT.items()
-                  if not found & needs or found & vetoes}
-        named = {label for gloss in found for label in self.red_lines_of_gloss.get(gloss, ())}
+        supported = {label for gloss in found for label in self.red_lines_of_gloss.get(gloss, ())}
+        for label, (needs, vetoes) in SUPPORT_CONTEXT.items():
+            if label in supported and (not found & needs or found & vetoes):
+                supported.discard(label)
         parts: list[str] = [OPEN]
         spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
         for k, (s, e, gloss) in enumerate(matches):
@@ -248,7 +231,7 @@ class Glossary:
             spans.extend([(s, e)] * len(gloss))
         parts.append(CLOSE)
         spans.extend([spans[-1]] * len(CLOSE))
-        return Glossed("".join(parts), spans, named, vetoed)
+        return "".join(parts), spans, supported
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -416,11 +399,6 @@ def is_other_language(folded: str) -> bool:
     return sum(w in _ENGLISH_FUNCTION_WORDS for w in words) < ENGLISH_WORD_SHARE * len(words)
 
 
-def shows_kana(folded: str) -> bool:
-    """True when the text has hiragana or katakana: Japanese, which Chinese text almost never is."""
-    return _KANA_RE.search(folded) is not None
-
-
 def supported_red_lines(folded: str) -> set[str]:
     """Red lines supported by the glossary terms in already folded text (see :class:`Glossary`)."""
     return load_glossary().supported_red_lines(folded)
@@ -431,6 +409,6 @@ def gloss_suffix(folded: str) -> tuple[str, list[Span]]:
     return load_glossary().gloss_suffix(folded)
 
 
-def gloss(folded: str) -> Glossed:
-    """Suffix, its spans, the supported and the vetoed red lines, from one pass (see :meth:`Glossary.gloss`)."""
+def gloss(folded: str) -> tuple[str, list[Span], set[str]]:
+    """Suffix, its spans and the supported red lines, from one pass (see :meth:`Glossary.gloss`)."""
     return load_glossary().gloss(folded)

@@ -251,32 +251,19 @@ def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
     (with the glosses of any other-language terms appended); text in another language is read as
     its English glosses alone, since its own n-grams mean nothing to the model.
     """
-    model_text, spans, _blocked = _read(folded)
+    model_text, spans, _gate = _read(folded)
     return model_text, spans
 
 
-def _read(folded: str) -> tuple[str, list[tuple[int, int]], dict[str, str]]:
-    """:func:`model_input` plus the red lines that may not be decided on this text, each with
-    its :attr:`LabelResult.held_back` reason.
+def _read(folded: str) -> tuple[str, list[tuple[int, int]], set[str] | None]:
+    """:func:`model_input` plus, for text read as its glosses alone, the red lines its glossary
+    terms support (only those may be decided there); None for text read as it is."""
+    from models.glossary import gloss, is_other_language  # late: the glossary folds with this module
 
-    - Text read as its glosses alone: only red lines that a glossary term was written for (and
-      whose company holds: a fire needs a workplace and no drill).
-    - Japanese (it has kana): read as it is, since its kanji n-grams help, but a red line whose
-      company does not hold is not decided: the kanji of 林野火災 or 消防訓練 look like a fire to
-      the model.
-    - Chinese and English: nothing is blocked.
-    """
-    from models.glossary import gloss, is_other_language, shows_kana  # late: the glossary folds with this module
-
-    glossed = gloss(folded)
-    if not glossed.suffix:
-        return folded, [], {}
-    if is_other_language(folded):
-        return glossed.suffix, glossed.spans, {
-            label: HELD_BACK_CONTEXT if label in glossed.named else HELD_BACK_NO_TERM
-            for label in RED_LINES if label not in glossed.supported}
-    blocked = {label: HELD_BACK_CONTEXT for label in glossed.vetoed} if shows_kana(folded) else {}
-    return folded + glossed.suffix, glossed.spans, blocked
+    suffix, spans, supported = gloss(folded)
+    if suffix and is_other_language(folded):
+        return suffix, spans, supported
+    return folded + suffix, spans, None
 
 
 def training_text(text: str) -> str:
@@ -312,9 +299,6 @@ def _word_pattern(gram: str) -> "re.Pattern[str]":
 #: Reasons a label scoring at or above its threshold is not decided (``LabelResult.held_back``).
 HELD_BACK_EMPTY = "empty_text"  # nothing to read: the intercepts alone cannot decide a label
 HELD_BACK_NO_TERM = "no_glossary_term"  # other-language text whose glossary terms support no such red line
-#: Text read through the glossary whose terms lack the red line's company (models.glossary.SUPPORT_CONTEXT):
-#: a fire with no workplace named, or a drill.
-HELD_BACK_CONTEXT = "glossary_context"
 
 
 @dataclass
@@ -325,9 +309,8 @@ class LabelResult:
     decided: bool
     threshold: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    #: Why a probability at or above the threshold was not decided: :data:`HELD_BACK_EMPTY`,
-    #: :data:`HELD_BACK_NO_TERM` or :data:`HELD_BACK_CONTEXT`; None when the decision is simply
-    #: probability >= threshold.
+    #: Why a probability at or above the threshold was not decided: :data:`HELD_BACK_EMPTY` or
+    #: :data:`HELD_BACK_NO_TERM`; None when the decision is simply probability >= threshold.
     held_back: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -456,17 +439,17 @@ class RedLineClassifier:
             raise ValueError(f"evidence must be 'decided', 'all' or 'none', got {evidence!r}")
         if not texts:
             return []
-        originals, folded_list, inputs, glosses, blocks, origins, truncated = [], [], [], [], [], [], []
+        originals, folded_list, inputs, glosses, gates, origins, truncated = [], [], [], [], [], [], []
         for t in texts:
             cut = len(t) > MAX_CHARS
             t = t[:MAX_CHARS] if cut else t
             f, o = fold(t)
-            extended, gloss_spans, blocked = _read(f)
+            extended, gloss_spans, gate = _read(f)
             originals.append(t)
             folded_list.append(f)
             inputs.append(extended)
             glosses.append(gloss_spans)
-            blocks.append(blocked)
+            gates.append(gate)
             origins.append(o)
             truncated.append(cut)
         X = self.transform(inputs)
@@ -477,7 +460,7 @@ class RedLineClassifier:
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
-            blocked = blocks[i]  # red lines the glossary reading holds back (see _read)
+            gate = gates[i]  # text read as its glosses alone: a red line needs a term written for it
             results: dict[str, LabelResult] = {}
             found_in_text: dict[tuple[str, bool], list[tuple[int, int]]] = {}  # shared by the text's labels
             for j, label in enumerate(self.labels):
@@ -487,8 +470,8 @@ class RedLineClassifier:
                 held_back = None
                 if decided and empty:
                     decided, held_back = False, HELD_BACK_EMPTY
-                elif decided and label in blocked:
-                    decided, held_back = False, blocked[label]
+                elif decided and gate is not None and label in RED_LINES and label not in gate:
+                    decided, held_back = False, HELD_BACK_NO_TERM
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
                     ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],

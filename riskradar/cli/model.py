@@ -145,7 +145,7 @@ def card_cmd(app, model_path: str | None, refresh: bool, note: str, as_json: boo
 @pass_app
 def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
     """Classify TEXT: labels, probabilities and evidence."""
-    from models.redline import HELD_BACK_CONTEXT, HELD_BACK_NO_TERM
+    from models.redline import HELD_BACK_NO_TERM
 
     result = _load(model_path, app).classify(text, evidence="all")  # type: ignore[attr-defined]
     if as_json:
@@ -158,11 +158,10 @@ def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
         ev = "; ".join(e["text"] for e in r.evidence[:3]) if r.decided or r.probability >= r.threshold / 2 else ""
         rows.append((label, f"{r.probability:.3f}", f"{r.threshold:.3f}", "YES" if r.decided else "", ev))
     echo_table(["label", "probability", "threshold", "decided", "evidence"], rows)
-    reasons = {HELD_BACK_NO_TERM: "the text, read through the glossary, names no term for it",
-               HELD_BACK_CONTEXT: "read through the glossary: a fire with no workplace named, or a drill"}
-    for label, r in result.labels.items():
-        if r.held_back in reasons:
-            click.echo(f"not decided: {label} ({reasons[r.held_back]})")
+    held_back = [label for label, r in result.labels.items() if r.held_back == HELD_BACK_NO_TERM]
+    if held_back:
+        click.echo(f"not decided: {', '.join(held_back)} (text in another language, read through the glossary, "
+                   "names no term for that red line; for fire: no workplace, or a drill)")
 
 
 def register(group: click.Group) -> None:

@@ -347,26 +347,6 @@ def test_a_drill_is_not_a_fire_even_at_a_factory(tmp_path: Path) -> None:
     assert g.supported_red_lines(fold_text("simulacro de incendio en una fábrica")) == set()
 
 
-def test_the_vetoed_red_lines_say_which_company_is_missing(tmp_path: Path) -> None:
-    """A fire term with no workplace, or with a drill, is named but vetoed, not simply unsupported."""
-    g = _fire_glossary(tmp_path)
-    house = g.gloss(fold_text("incendio en una vivienda"))
-    assert house.named == {"fire"} and house.vetoed == {"fire"} and house.supported == set()
-    assert g.gloss(fold_text("incendio en una fábrica")).vetoed == set()
-    assert g.gloss(fold_text("simulacro en una fábrica")).vetoed == {"fire"}
-
-
-@pytest.mark.parametrize("text, expected", [
-    # Workplaces and drills the sixth multilingual set showed missing (eighth session).
-    ("L'explosion d'une fonderie à Yopougon", ["explosion", "factory"]),
-    ("Le dépôt d'hydrocarbures de Conakry en flammes", ["fuel depot", "flames"]),
-    ("Feuerwehr probt den Ernstfall: Einsatzübung in der Gießerei", ["firefighters", "drill", "drill", "factory"]),
-    ("佐賀関製錬所でコンベヤー火災", ["plant", "fire"]),
-])
-def test_added_workplace_and_drill_terms(text: str, expected: list[str]) -> None:
-    assert glosses(text) == expected
-
-
 def test_bundled_glossary_reads_a_house_fire_as_no_workplace_fire() -> None:
     assert glossary.supported_red_lines(fold_text("Incendio en una vivienda de Valencia deja dos heridos")) == set()
     assert glossary.supported_red_lines(fold_text("Incendio deja tres trabajadores heridos en Lima")) == {"fire"}

@@ -232,39 +232,6 @@ def test_decided_and_undecided_labels_below_threshold_carry_no_hold_back_reason(
     assert below and all(r.held_back is None for r in below)
 
 
-def test_other_language_fire_with_no_workplace_is_held_back_for_its_context(bundled):
-    result = bundled.classify("Incendio en una vivienda de Valencia deja dos heridos y obliga a desalojar el edificio")
-    assert result.labels["fire"].probability >= result.labels["fire"].threshold
-    assert result.labels["fire"].held_back == "glossary_context" and result.red_lines == []
-
-
-def test_japanese_forest_fire_is_read_as_it_is_but_not_decided_without_a_workplace(bundled):
-    """Japanese keeps its kanji n-grams (they help), so 火災 alone scores as a fire; with no
-    workplace among its glossary terms the red line is held back."""
-    result = bundled.classify("長野県の山林で火災が発生し、約20ヘクタールを焼いた。消防が消火にあたっている。")
-    assert result.labels["fire"].probability >= result.labels["fire"].threshold
-    assert result.labels["fire"].held_back == "glossary_context" and "fire" not in result.red_lines
-
-
-def test_japanese_drill_at_a_factory_is_not_a_fire(bundled):
-    result = bundled.classify("化学工場で火災を想定した訓練、消防車10台が出動し放水")
-    assert result.labels["fire"].probability >= result.labels["fire"].threshold
-    assert "fire" not in result.red_lines
-
-
-def test_japanese_factory_fire_is_still_a_fire(bundled):
-    result = bundled.classify("愛知県の自動車部品工場で火災、従業員3人がけが。工場の2階から出火し、約3時間後に鎮火した。")
-    assert "fire" in result.red_lines and result.labels["fire"].held_back is None
-
-
-def test_chinese_text_is_never_held_back_by_glossary_context():
-    """Chinese has no kana: a forest fire there is the model's own call (it was trained on them)."""
-    from models.redline import _read, fold_text
-
-    assert _read(fold_text("内蒙古林区发生森林火灾，过火面积约300公顷"))[2] == {}
-    assert _read(fold_text("山林火災が3日目も延焼、住宅2棟が焼けた"))[2] == {"fire": "glossary_context"}
-
-
 def test_red_line_term_in_other_language_text_lets_the_red_line_through(bundled):
     result = bundled.classify("Incendio en una fábrica textil deja tres trabajadores muertos")
     assert "fire" in result.red_lines
