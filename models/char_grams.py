@@ -39,6 +39,11 @@ class CharGramCounter:
         keyed = sorted((self._key(term), col) for term, col in vocabulary.items())
         self._keys = np.array([k for k, _c in keyed], dtype=np.uint64)
         self._cols = np.array([c for _k, c in keyed], dtype=np.int64)
+        # Unigrams: the key is the character code itself, so a dense table answers directly.
+        self._unigram_col = np.full(len(alphabet) + 1, -1, dtype=np.int64)
+        for term, col in vocabulary.items():
+            if len(term) == 1:
+                self._unigram_col[self._lut[ord(term)]] = col
 
     @classmethod
     def supports(cls, analyzer: str, ngram_range: tuple[int, int], vocabulary: dict[str, int]) -> bool:
@@ -88,10 +93,20 @@ class CharGramCounter:
             if n < self.lo:
                 continue
             starts = np.flatnonzero(valid)
-            found = key[starts]
+            if n == 1:
+                col = self._unigram_col[key[starts]]
+                hit = col >= 0
+                rows.append(doc_of[starts[hit]])
+                cols.append(col[hit])
+                continue
+            # A batch repeats its n-grams many times: searching the distinct keys only (sorted,
+            # which also suits the binary search) halves the lookup cost.
+            found, inverse = np.unique(key[starts], return_inverse=True)
             at = np.searchsorted(self._keys, found)
             at[at == len(self._keys)] = 0
-            hit = self._keys[at] == found
+            hit_u = self._keys[at] == found
+            col_u = np.where(hit_u, self._cols[at], -1)[inverse]
+            hit = col_u >= 0
             rows.append(doc_of[starts[hit]])
-            cols.append(self._cols[at[hit]])
+            cols.append(col_u[hit])
         return np.concatenate(rows), np.concatenate(cols)

@@ -283,14 +283,36 @@ def _occurrences(folded: str, gram: str, is_word: bool) -> Iterable[tuple[int, i
             yield start, start + len(needle)
             start = folded.find(needle, start + 1)
         return
-    for m in _word_pattern(gram).finditer(folded):
-        yield m.start(), m.end()
+    yield from _word_occurrences(folded, gram)
 
 
-@lru_cache(maxsize=16384)
-def _word_pattern(gram: str) -> "re.Pattern[str]":
-    words = gram.split(" ")
-    return re.compile(r"(?<![0-9a-z_])" + r"\W+".join(re.escape(w) for w in words) + r"(?![0-9a-z_])")
+#: What may not touch a word n-gram's ends (folded text is lower case).
+_WORD_EDGE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_")
+
+
+def _word_occurrences(folded: str, gram: str) -> Iterable[tuple[int, int]]:
+    """Non-overlapping matches, left to right, of the words of ``gram`` with at least one non-word
+    character (regex ``\\W``) between them and no letter, digit or underscore at either end.
+    Written out with ``str.find`` because compiling a regex per n-gram cost more than the search."""
+    first, *rest = gram.split(" ")
+    n = len(folded)
+    pos = folded.find(first)
+    while pos != -1:
+        end = pos + len(first)
+        ok = pos == 0 or folded[pos - 1] not in _WORD_EDGE
+        for word in rest if ok else ():
+            j = end
+            while j < n and not (folded[j].isalnum() or folded[j] == "_"):
+                j += 1
+            if j == end or not folded.startswith(word, j):
+                ok = False
+                break
+            end = j + len(word)
+        if ok and (end == n or folded[end] not in _WORD_EDGE):
+            yield pos, end
+            pos = folded.find(first, end)
+        else:
+            pos = folded.find(first, pos + 1)
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.behaviour import HARD_NEGATIVES, OTHER_LANGUAGE_HARD_NEGATIVES, OTHER_LANGUAGE_POSITIVES, POSITIVES
@@ -235,3 +237,27 @@ def test_decided_and_undecided_labels_below_threshold_carry_no_hold_back_reason(
 def test_red_line_term_in_other_language_text_lets_the_red_line_through(bundled):
     result = bundled.classify("Incendio en una fábrica textil deja tres trabajadores muertos")
     assert "fire" in result.red_lines
+
+
+def _regex_word_occurrences(text: str, gram: str) -> list[tuple[int, int]]:
+    """The definition the hand-written matcher must keep: words on ASCII word edges, any \\W run between."""
+    words = gram.split(" ")
+    pattern = re.compile(r"(?<![0-9a-z_])" + r"\W+".join(re.escape(w) for w in words) + r"(?![0-9a-z_])")
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text, gram", [
+    ("child labour found; child-labour ring", "child labour"),
+    ("children labour", "child labour"),  # no match inside a longer word
+    ("a a a a", "a a"),  # matches do not overlap
+    ("forced\u3000labour and forced — labour", "forced labour"),  # any non-word run between
+    ("forced_labour", "forced labour"),  # underscore is a word character, not a separator
+    ("worker's fire; workers fire", "worker's fire"),
+    ("fire", "fire"), ("", "fire"), ("firefire fire", "fire"),
+    ("bribe\u5de5\u5382bribe bribe", "bribe"),  # CJK next to a word: an edge, as in the regex
+    ("kickbacks 回扣 kickback", "kickback"),
+])
+def test_word_ngram_occurrences_match_the_regex_definition(text, gram):
+    from models.redline import _word_occurrences
+
+    assert list(_word_occurrences(text, gram)) == _regex_word_occurrences(text, gram)
