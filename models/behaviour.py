@@ -18,6 +18,9 @@ HARD_NEGATIVES: tuple[str, ...] = (
     "Retailer under fire from investors over executive pay package at annual meeting.",
     "Struggling lender sold in a fire sale to its larger rival over the weekend.",
     "Forest fire forces evacuation of mountain villages as firefighters battle the blaze in the national park.",
+    # House fires in the words of factory fires: the model scores these ~0.8; no workplace, no red line.
+    "Fire crews battle huge blaze as flames tear through homes; residents evacuated.",
+    "Apartment blaze kills two as firefighters battle flames on the fifth floor.",
     "Company launches anti-bribery training for all employees and publishes its new anti-corruption policy.",
     "Toy maker recalls children's pajamas that fail the flammability standard; no injuries reported.",
     "公司董事会宣布解雇首席执行官，股价当日上涨。",

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from models.char_grams import WS_RUN, CharGramCounter
+from models.workplace import names_workplace
 
 # The label vocabulary of riskradar.domain.base, repeated here so that loading a model does not
 # import SQLAlchemy and the domain models (~0.6 s); tests/models check the two stay identical.
@@ -321,6 +322,7 @@ def _word_occurrences(folded: str, gram: str) -> Iterable[tuple[int, int]]:
 #: Reasons a label scoring at or above its threshold is not decided (``LabelResult.held_back``).
 HELD_BACK_EMPTY = "empty_text"  # nothing to read: the intercepts alone cannot decide a label
 HELD_BACK_NO_TERM = "no_glossary_term"  # other-language text whose glossary terms support no such red line
+HELD_BACK_NO_WORKPLACE = "no_workplace"  # fire on text read as it is that names no workplace (models.workplace)
 
 
 @dataclass
@@ -331,8 +333,9 @@ class LabelResult:
     decided: bool
     threshold: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    #: Why a probability at or above the threshold was not decided: :data:`HELD_BACK_EMPTY` or
-    #: :data:`HELD_BACK_NO_TERM`; None when the decision is simply probability >= threshold.
+    #: Why a probability at or above the threshold was not decided: :data:`HELD_BACK_EMPTY`,
+    #: :data:`HELD_BACK_NO_TERM` or :data:`HELD_BACK_NO_WORKPLACE`; None when the decision is
+    #: simply probability >= threshold.
     held_back: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -494,6 +497,9 @@ class RedLineClassifier:
                     decided, held_back = False, HELD_BACK_EMPTY
                 elif decided and gate is not None and label in RED_LINES and label not in gate:
                     decided, held_back = False, HELD_BACK_NO_TERM
+                elif decided and gate is None and label == "fire" and not names_workplace(inputs[i]):
+                    # A forest, house or vehicle fire is not the red line (glossed text has the same rule).
+                    decided, held_back = False, HELD_BACK_NO_WORKPLACE
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
                     ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],

@@ -145,7 +145,7 @@ def card_cmd(app, model_path: str | None, refresh: bool, note: str, as_json: boo
 @pass_app
 def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
     """Classify TEXT: labels, probabilities and evidence."""
-    from models.redline import HELD_BACK_NO_TERM
+    from models.redline import HELD_BACK_NO_TERM, HELD_BACK_NO_WORKPLACE
 
     result = _load(model_path, app).classify(text, evidence="all")  # type: ignore[attr-defined]
     if as_json:
@@ -162,6 +162,8 @@ def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
     if held_back:
         click.echo(f"not decided: {', '.join(held_back)} (text in another language, read through the glossary, "
                    "names no term for that red line; for fire: no workplace, or a drill)")
+    if any(r.held_back == HELD_BACK_NO_WORKPLACE for r in result.labels.values()):
+        click.echo("not decided: fire (the text names no workplace: a forest, house or vehicle fire is not the red line)")
 
 
 def register(group: click.Group) -> None:

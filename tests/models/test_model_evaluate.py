@@ -95,6 +95,13 @@ def test_classify_command_says_why_a_likely_red_line_is_not_decided():
     assert "not decided: " in res.output and "fire" in res.output.split("not decided: ")[1]
 
 
+def test_classify_command_says_a_fire_naming_no_workplace_is_not_decided():
+    res = CliRunner().invoke(main, ["classify", "--model", "models/artifacts",
+                                    "Fire crews battle huge blaze as flames tear through homes; residents evacuated."])
+    assert res.exit_code == 0, res.output
+    assert "not decided: fire (the text names no workplace" in res.output
+
+
 def test_model_card_command():
     res = CliRunner().invoke(main, ["model", "card", "--json", "--model", "models/artifacts"])
     assert res.exit_code == 0, res.output
