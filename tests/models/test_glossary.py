@@ -159,7 +159,7 @@ def test_english_and_chinese_text_yield_nothing() -> None:
 LOANWORDS = {
     "caporalato",  # Italian gangmaster system (en-0807, Verona farm workers)
     "criadazgo",  # Paraguayan child domestic servitude (en-1862, Coronel Oviedo)
-    "kinderarbeid",  # a Dutch law's own name (round 13's en-2096, parked in pending.rounds-13-14.jsonl)
+    "kinderarbeid",  # a Dutch law's own name, Wet zorgplicht kinderarbeid (en-2096)
 }
 
 
