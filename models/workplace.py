@@ -65,6 +65,8 @@ CHINESE_TERMS: tuple[str, ...] = (
     "會所", "商户", "商戶", "档口", "檔口", "摊", "攤", "作业人员", "作業人員", "生产", "生產", "施工",
     "消防安全", "消防通道", "安全出口", "疏散通道", "消防设施", "消防設施", "隐患", "隱患", "喷淋", "噴淋",
     "炼", "煉", "錬", "焊",
+    # added after the spent eval.news-zhen-10 held back a wholesale-market fire (批发城, 值班电工)
+    "批发", "批發", "商城", "商贸", "商貿", "值班", "电工", "電工",
     # Japanese text is read as it is too (its glosses are appended, see models.glossary)
     "工场", "工場", "会社", "作業員", "作业员", "従業員", "事業所", "製作所", "制作所", "発電所", "溶接",
 )

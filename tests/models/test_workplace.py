@@ -19,6 +19,7 @@ from models.workplace import names_workplace
     "尖沙咀建築地盤大火升四級",
     "回收場凌晨起火 逾百消防員撲救",
     "佐賀関製錬所でコンベヤー火災",  # Japanese is read as it is too
+    "惠东义乌小商品批发城火灾致17死 值班电工慌乱中拉下总电闸",
 ])
 def test_workplace_fires_name_a_workplace(text: str) -> None:
     assert names_workplace(fold_text(text))
