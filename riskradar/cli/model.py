@@ -158,12 +158,13 @@ def classify_cmd(app, text: str, model_path: str | None, as_json: bool) -> None:
         ev = "; ".join(e["text"] for e in r.evidence[:3]) if r.decided or r.probability >= r.threshold / 2 else ""
         rows.append((label, f"{r.probability:.3f}", f"{r.threshold:.3f}", "YES" if r.decided else "", ev))
     echo_table(["label", "probability", "threshold", "decided", "evidence"], rows)
-    held_back = [label for label, r in result.labels.items() if r.held_back == HELD_BACK_NO_TERM]
-    if held_back:
-        click.echo(f"not decided: {', '.join(held_back)} (text in another language, read through the glossary, "
-                   "names no term for that red line; for fire: no workplace, or a drill)")
-    if any(r.held_back == HELD_BACK_NO_WORKPLACE for r in result.labels.values()):
-        click.echo("not decided: fire (the text names no workplace: a forest, house or vehicle fire is not the red line)")
+    why = {HELD_BACK_NO_TERM: "text in another language, read through the glossary, names no term for that "
+                              "red line; for fire: no workplace, or a drill",
+           HELD_BACK_NO_WORKPLACE: "the text names no workplace: a forest, house or vehicle fire is not the red line"}
+    for reason, explanation in why.items():
+        held_back = [label for label, r in result.labels.items() if r.held_back == reason]
+        if held_back:
+            click.echo(f"not decided: {', '.join(held_back)} ({explanation})")
 
 
 def register(group: click.Group) -> None:
