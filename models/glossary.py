@@ -107,6 +107,41 @@ DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire dr
 #: Red lines that glosses support only in company: (one of these must be found, none of these may be).
 SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str]]] = {"fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES)}
 
+#: Red lines that text read as its glosses alone is also scored on as its *term reading*: the
+#: glosses of the terms that name that red line, with any hard negatives, and nothing else
+#: (:meth:`Glossary.term_readings`); the higher of the two probabilities counts. Context glosses
+#: ("house", "police", "village", "employer") drag a whole-text reading of "forced to work" below
+#: the threshold, although the model never learnt them from text in another language. Not
+#: ``fire``: its terms never name the workplace that makes a fire the red line. Measured on the
+#: spent multilingual sets (``models/data/README.md``, "Term reading").
+TERM_READING_RED_LINES: frozenset[str] = frozenset({"child_labour", "forced_labour", "bribery"})
+#: Glosses of red-line rows that name a party or a circumstance, not the red line itself. They
+#: stay out of term readings ("human trafficking" may be for sex, "held captive" a kidnapping,
+#: "corruption" an embezzlement), and a child gloss alone supports ``child_labour`` only among
+#: :data:`WORK_GLOSSES` (children in a toy recall, a school or an accident are not at work).
+CIRCUMSTANTIAL_GLOSSES: frozenset[str] = frozenset({
+    "child", "children", "minor", "minors", "teenager", "teenagers", "underage", "underage children",
+    "trainee workers",
+    "human trafficking", "trafficking", "trafficked", "held captive", "rescued", "freed", "exploitation",
+    "degrading conditions", "without pay", "forced prostitution",
+    "corruption", "embezzlement", "slush fund",
+})
+#: Glosses of work, workers and places of work (rows noted "context; work" add the verbs): in their
+#: company, or with a term naming forced labour, a child gloss supports ``child_labour``.
+WORK_GLOSSES: frozenset[str] = frozenset({
+    "work", "employed", "worker", "workers", "employees", "employer", "labour", "wages", "unpaid wages",
+    "minimum wage", "domestic workers", "street vendors", "harvest", "quarry", "gold mining",
+    "farm workers", "brick kiln", "factory", "garment factory", "textile factory", "workshop", "plant",
+    "mine", "mining", "miners", "plantation", "farm", "fishing boat", "fishermen", "ship crew",
+    "construction site", "restaurant", "shipyard", "industrial park", "craft village", "market traders",
+    "traders", "migrant workers", "seasonal workers", "garment workers", "foreign workers",
+    "illegal workers", "trainee workers", "labour inspection", "labour inspectors",
+    "labour inspectorate", "recruitment agency", "contractor", "subcontractor", "subcontractors",
+    "supplier", "suppliers", "employing children",
+})
+#: The first part of a row's note that marks a hard negative (see the module docstring).
+HARD_NEGATIVE = "hard negative"
+
 Span = tuple[int, int]
 
 
@@ -147,12 +182,15 @@ class Glossary:
     """A validated glossary and its Aho-Corasick automaton over folded terms."""
 
     def __init__(self, entries: list[Entry], rows: dict[str, int],
-                 red_line_glosses: dict[str, frozenset[str]] | None = None) -> None:
+                 red_line_glosses: dict[str, frozenset[str]] | None = None,
+                 hard_negative_glosses: frozenset[str] = frozenset()) -> None:
         self.entries = entries
         #: TSV data rows per language.
         self.rows_per_lang = rows
         #: Per gloss, the red lines that rows with that gloss were written for (their ``note``).
         self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
+        #: Glosses of rows whose note marks a hard negative ("wildfire", "anti-bribery law", ...).
+        self.hard_negative_glosses = hard_negative_glosses
         # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
         # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
         # through the smaller one; that skips nothing it could match, and costs less per character.
@@ -230,17 +268,48 @@ class Glossary:
         for label, (needs, vetoes) in SUPPORT_CONTEXT.items():
             if label in supported and (not found & needs or found & vetoes):
                 supported.discard(label)
-        parts: list[str] = [OPEN]
-        spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
-        for k, (s, e, gloss) in enumerate(matches):
-            if k:
-                parts.append(SEP)
-                spans.extend([spans[-1]] * len(SEP))
-            parts.append(gloss)
-            spans.extend([(s, e)] * len(gloss))
-        parts.append(CLOSE)
-        spans.extend([spans[-1]] * len(CLOSE))
-        return "".join(parts), spans, supported
+        if ("child_labour" in supported and not found & WORK_GLOSSES
+                and not any(self._names(g, "child_labour") or self._names(g, "forced_labour") for g in found)):
+            supported.discard("child_labour")
+        suffix, spans = _block(matches)
+        return suffix, spans, supported
+
+    def _names(self, gloss: str, red_line: str) -> bool:
+        """Whether ``gloss`` names ``red_line`` itself: written for it and not circumstantial."""
+        return red_line in self.red_lines_of_gloss.get(gloss, ()) and gloss not in CIRCUMSTANTIAL_GLOSSES
+
+    def term_readings(self, folded: str, red_lines: set[str] | frozenset[str]) -> dict[str, tuple[str, list[Span]]]:
+        """Per red line of ``red_lines`` in :data:`TERM_READING_RED_LINES`, its term reading of ``folded``.
+
+        The reading is a gloss block (as :meth:`gloss_suffix` builds, spans included) of only the
+        terms that name that red line and the hard negatives, in text order. A red line with no
+        term naming it gets none.
+        """
+        wanted = TERM_READING_RED_LINES & set(red_lines)
+        if not wanted:
+            return {}
+        matches = self.find_terms(folded)
+        out: dict[str, tuple[str, list[Span]]] = {}
+        for label in sorted(wanted):
+            if any(self._names(g, label) for _s, _e, g in matches):
+                out[label] = _block([m for m in matches
+                                     if self._names(m[2], label) or m[2] in self.hard_negative_glosses])
+        return out
+
+
+def _block(matches: list[tuple[int, int, str]]) -> tuple[str, list[Span]]:
+    """A gloss block ``" ⟨ g1 ; g2 ⟩"`` of non-empty ``matches`` and, per character, its source span."""
+    parts: list[str] = [OPEN]
+    spans: list[Span] = [(matches[0][0], matches[0][1])] * len(OPEN)
+    for k, (s, e, gloss) in enumerate(matches):
+        if k:
+            parts.append(SEP)
+            spans.extend([spans[-1]] * len(SEP))
+        parts.append(gloss)
+        spans.extend([(s, e)] * len(gloss))
+    parts.append(CLOSE)
+    spans.extend([spans[-1]] * len(CLOSE))
+    return "".join(parts), spans
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -295,6 +364,7 @@ def _parse(path: Path) -> Glossary:
     rows: dict[str, int] = {}
     variants: list[tuple[str, Entry]] = []  # extra spellings of a row (Turkish capitals)
     supports: dict[str, set[str]] = {}  # gloss -> red lines its rows were written for
+    hard_negatives: set[str] = set()
     for lineno, raw in enumerate(lines[1:], start=2):
         where = f"{path}:{lineno}"
         fields = raw.rstrip("\r").split("\t")
@@ -332,6 +402,8 @@ def _parse(path: Path) -> Glossary:
         note_parts = [part.strip() for part in note.split(";")]
         if note_parts[0] in RED_LINES:
             supports.setdefault(gloss, set()).add(note_parts[0])
+        elif note_parts[0] == HARD_NEGATIVE:
+            hard_negatives.add(gloss)
         if PORTUGUESE_ONLY in note_parts and lang != "pt":
             raise ValueError(f"{where}: {PORTUGUESE_ONLY!r} is for Portuguese rows only")
         boundary = lang not in NO_BOUNDARY_LANGS
@@ -353,7 +425,8 @@ def _parse(path: Path) -> Glossary:
         if folded not in by_term:
             by_term[folded] = len(entries)
             entries.append(replace(entry, term=folded))
-    return Glossary(entries, rows, {gloss: frozenset(labels) for gloss, labels in supports.items()})
+    return Glossary(entries, rows, {gloss: frozenset(labels) for gloss, labels in supports.items()},
+                    frozenset(hard_negatives))
 
 
 def _turkish_capital_forms(core: str) -> set[str]:
@@ -421,3 +494,8 @@ def gloss_suffix(folded: str) -> tuple[str, list[Span]]:
 def gloss(folded: str) -> tuple[str, list[Span], set[str]]:
     """Suffix, its spans and the supported red lines, from one pass (see :meth:`Glossary.gloss`)."""
     return load_glossary().gloss(folded)
+
+
+def term_readings(folded: str, red_lines: set[str] | frozenset[str]) -> dict[str, tuple[str, list[Span]]]:
+    """Term readings of already folded text for those ``red_lines`` that have one (see :class:`Glossary`)."""
+    return load_glossary().term_readings(folded, red_lines)

@@ -482,6 +482,7 @@ class RedLineClassifier:
         rows = _RowView(X)
         # Python floats once: indexing numpy element by element costs more than the loop's work.
         probs, thresholds = P.tolist(), self.thresholds.tolist()
+        readings = self._term_readings(folded_list, gates)
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
@@ -491,6 +492,11 @@ class RedLineClassifier:
             for j, label in enumerate(self.labels):
                 p = probs[i][j]
                 thr = thresholds[j]
+                row, model_text, spans, found = rows[i], inputs[i], glosses[i], found_in_text
+                reading = readings.get((i, label))
+                if reading is not None and reading[0][j] > p:
+                    # The red line's own terms read alone say more than the whole text's glosses.
+                    p, row, model_text, spans, found = reading[0][j], reading[1], reading[2], reading[3], {}
                 decided = p >= thr
                 held_back = None
                 if decided and empty:
@@ -502,13 +508,27 @@ class RedLineClassifier:
                     decided, held_back = False, HELD_BACK_NO_WORKPLACE
                 ev: list[dict[str, Any]] = []
                 if not empty and (evidence == "all" or (evidence == "decided" and decided)):
-                    ev = self.evidence(rows[i], j, text, folded_list[i], origins[i], gloss_spans=glosses[i],
-                                       model_text=inputs[i], occurrences=found_in_text)
+                    ev = self.evidence(row, j, text, folded_list[i], origins[i], gloss_spans=spans,
+                                       model_text=model_text, occurrences=found)
                 results[label] = LabelResult(probability=p, decided=decided, threshold=thr, evidence=ev,
                                              held_back=held_back)
             out.append(Classification(labels=results, version=self.version, truncated=truncated[i],
                                       length=len(texts[i])))
         return out
+
+    def _term_readings(self, folded: Sequence[str], gates: Sequence[set[str] | None]
+                       ) -> dict[tuple[int, str], tuple[list[float], Any, str, list[tuple[int, int]]]]:
+        """Per (text index, red line) of text read as its glosses alone, its term reading scored:
+        ``(probabilities, feature row, reading, gloss spans)`` (see :func:`models.glossary.term_readings`)."""
+        from models.glossary import term_readings  # late: the glossary folds with this module
+
+        found = [((i, label), reading, spans) for i, gate in enumerate(gates) if gate
+                 for label, (reading, spans) in term_readings(folded[i], gate).items()]
+        if not found:
+            return {}
+        X = self.transform([reading for _key, reading, _spans in found])
+        probs, rows = self.probabilities(X).tolist(), _RowView(X)
+        return {key: (probs[k], rows[k], reading, spans) for k, (key, reading, spans) in enumerate(found)}
 
     def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
                  *, top: int = 12, max_spans: int = 5,
