@@ -15,7 +15,10 @@ TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
 - ``note``: free text; its first ``;``-separated part names the label the row serves
   (``fire``, ``child_labour``, ...), or says ``context`` or ``hard negative``. A red line named
   there is one the term *supports*: on text read as its glosses alone, the classifier decides a red
-  line only if a term supporting it was found (:meth:`Glossary.supported_red_lines`).
+  line only if a term supporting it was found (:meth:`Glossary.supported_red_lines`), for ``fire``
+  among workplace glosses, for a mere child ("children", "minors") among work glosses; and a red
+  line's *term reading*, the glosses naming it read alone, may decide it
+  (:meth:`Glossary.term_readings`). ``context; work`` rows are the work verbs and nouns.
 
 Matching rules:
 

@@ -381,3 +381,61 @@ def test_typographic_apostrophes_match_terms_written_with_straight_ones() -> Non
     text = fold_text("Des feux d’artifice annulés à Perpignan")
     (start, end, gloss), = glossary.find_terms(text)
     assert gloss == "fireworks" and text[start:end] == "feux d’artifice"  # offsets into the text as given
+
+
+# --- term readings and the work a child label needs ------------------------------------------
+
+def _term_glossary(tmp_path: Path) -> glossary.Glossary:
+    path = tmp_path / "g.tsv"
+    path.write_text("\t".join(HEADER) + "\nes\ttrabajo forzoso\tforced labour\tforced_labour\n"
+                    "es\ttrata de personas\thuman trafficking\tforced_labour\nes\tcasa\thouse\tcontext\n"
+                    "es\tpolicía\tpolice\tcontext\nes\tincendio forestal\twildfire\thard negative\n"
+                    "es\tincendio\tfire\tfire\nes\tfábrica\tfactory\tcontext\n", encoding="utf-8")
+    return load_glossary(path)
+
+
+def test_a_term_reading_keeps_the_terms_naming_the_red_line_and_the_hard_negatives(tmp_path: Path) -> None:
+    text = fold_text("La policía halla trabajo forzoso y trata de personas en una casa junto al incendio forestal")
+    readings = _term_glossary(tmp_path).term_readings(text, {"forced_labour"})
+    assert list(readings) == ["forced_labour"]
+    assert readings["forced_labour"][0] == " ⟨ forced labour ; wildfire ⟩"
+
+
+def test_a_term_reading_maps_back_to_its_terms(tmp_path: Path) -> None:
+    text = fold_text("Trabajo forzoso en una casa")
+    reading, spans = _term_glossary(tmp_path).term_readings(text, {"forced_labour"})["forced_labour"]
+    assert len(spans) == len(reading)
+    assert {text[s:e] for s, e in spans} == {"trabajo forzoso"}
+
+
+def test_circumstantial_terms_alone_give_no_term_reading(tmp_path: Path) -> None:
+    """"Human trafficking" may be for sex: it is context for a reading, not the red line itself."""
+    text = fold_text("Trata de personas en una casa")
+    assert _term_glossary(tmp_path).term_readings(text, {"forced_labour"}) == {}
+
+
+def test_fire_has_no_term_reading(tmp_path: Path) -> None:
+    """A fire term never names the workplace that makes the fire a red line."""
+    text = fold_text("Incendio en una fábrica")
+    g = _term_glossary(tmp_path)
+    assert g.supported_red_lines(text) == {"fire"}
+    assert g.term_readings(text, {"fire"}) == {}
+
+
+def test_a_child_alone_does_not_support_child_labour() -> None:
+    """A toy recall, a school or an accident names children, not children at work."""
+    recall = "Profeco alerta: si un niño traga los imanes de estos bloques puede sufrir lesiones graves"
+    assert "child_labour" not in glossary.supported_red_lines(fold_text(recall))
+
+
+@pytest.mark.parametrize("text", [
+    "Niños de diez años trabajan en la cosecha de tabaco en Jalisco",  # a work verb
+    "Des centaines d'enfants dans les carrières de granit de Pissy",  # a place of work
+    "Rescatan a tres niños obligados a trabajar en una tortillería",  # a term naming forced labour
+])
+def test_a_child_at_work_supports_child_labour(text: str) -> None:
+    assert "child_labour" in glossary.supported_red_lines(fold_text(text))
+
+
+def test_a_term_naming_child_labour_needs_no_work_term() -> None:
+    assert "child_labour" in glossary.supported_red_lines(fold_text("Denuncian trabajo infantil en Bolivia"))

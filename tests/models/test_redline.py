@@ -261,3 +261,32 @@ def test_word_ngram_occurrences_match_the_regex_definition(text, gram):
     from models.redline import _word_occurrences
 
     assert list(_word_occurrences(text, gram)) == _regex_word_occurrences(text, gram)
+
+
+# Indonesian: a mother and child forced to work in an employer's house and a parts factory. Read as
+# the whole gloss block ("child ; village ; forced to work ; house ; employer ; factory ; vehicle ...")
+# it scores low for forced labour; the term naming the red line, read alone, does not.
+FORCED_AMONG_CONTEXT = ("Ibu dan anak dari sebuah desa di Rembang dipaksa bekerja di rumah majikan dan di pabrik "
+                        "suku cadang kendaraan di Malaysia, mengasuh anak sang majikan siang dan malam")
+
+
+def test_other_language_text_is_also_read_by_the_terms_naming_a_red_line(bundled):
+    from models.redline import fold_text, model_input
+
+    j = bundled.labels.index("forced_labour")
+    whole = bundled.probabilities(bundled.transform([model_input(fold_text(FORCED_AMONG_CONTEXT))[0]]))[0, j]
+    result = bundled.classify(FORCED_AMONG_CONTEXT).labels["forced_labour"]
+    assert whole < result.threshold <= result.probability
+    assert result.decided
+
+
+def test_evidence_of_a_term_reading_is_the_term_in_the_text(bundled):
+    result = bundled.classify(FORCED_AMONG_CONTEXT).labels["forced_labour"]
+    assert [e["text"] for e in result.evidence] == ["dipaksa bekerja"]
+
+
+def test_children_in_another_language_are_not_child_labour_without_work(bundled):
+    """The model reads "child" as child labour; with no work in sight the glossary holds it back."""
+    result = bundled.classify("Un niño de ocho años muere atropellado por un autobús escolar en Sevilla")
+    assert result.red_lines == []
+    assert result.labels["child_labour"].held_back == "no_glossary_term"
