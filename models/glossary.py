@@ -192,7 +192,7 @@ class Glossary:
         self.rows_per_lang = rows
         #: Per gloss, the red lines that rows with that gloss were written for (their ``note``).
         self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
-        #: Glosses of rows whose note marks a hard negative ("wildfire", "anti-bribery law", ...).
+        #: Glosses of rows whose note marks a hard negative ("wildfire", "ceasefire", "evacuation drill", ...).
         self.hard_negative_glosses = hard_negative_glosses
         # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
         # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
