@@ -107,17 +107,6 @@ WORKPLACE_GLOSSES: frozenset[str] = frozenset({
 })
 #: Glosses of exercises: a drill is not a fire, wherever it is held.
 DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire drill", "simulated scenario"})
-#: Red lines that glosses support only in company: (one of these must be found, none of these may be).
-SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str]]] = {"fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES)}
-
-#: Red lines that text read as its glosses alone is also scored on as its *term reading*: the
-#: glosses of the terms that name that red line, with any hard negatives, and nothing else
-#: (:meth:`Glossary.term_readings`); the higher of the two probabilities counts. Context glosses
-#: ("house", "police", "village", "employer") drag a whole-text reading of "forced to work" below
-#: the threshold, although the model never learnt them from text in another language. Not
-#: ``fire``: its terms never name the workplace that makes a fire the red line. Measured on the
-#: spent multilingual sets (``models/data/README.md``, "Term reading").
-TERM_READING_RED_LINES: frozenset[str] = frozenset({"child_labour", "forced_labour", "bribery"})
 #: Glosses of red-line rows that name a party or a circumstance, not the red line itself. They
 #: stay out of term readings ("human trafficking" may be for sex, "held captive" a kidnapping,
 #: "corruption" an embezzlement), and a child gloss alone supports ``child_labour`` only among
@@ -129,19 +118,33 @@ CIRCUMSTANTIAL_GLOSSES: frozenset[str] = frozenset({
     "degrading conditions", "without pay", "forced prostitution",
     "corruption", "embezzlement", "slush fund",
 })
-#: Glosses of work, workers and places of work (rows noted "context; work" add the verbs): in their
-#: company, or with a term naming forced labour, a child gloss supports ``child_labour``.
-WORK_GLOSSES: frozenset[str] = frozenset({
-    "work", "employed", "worker", "workers", "employees", "employer", "labour", "wages", "unpaid wages",
-    "minimum wage", "domestic workers", "street vendors", "harvest", "quarry", "gold mining",
-    "farm workers", "brick kiln", "factory", "garment factory", "textile factory", "workshop", "plant",
-    "mine", "mining", "miners", "plantation", "farm", "fishing boat", "fishermen", "ship crew",
-    "construction site", "restaurant", "shipyard", "industrial park", "craft village", "market traders",
-    "traders", "migrant workers", "seasonal workers", "garment workers", "foreign workers",
-    "illegal workers", "trainee workers", "labour inspection", "labour inspectors",
-    "labour inspectorate", "recruitment agency", "contractor", "subcontractor", "subcontractors",
-    "supplier", "suppliers", "employing children",
-})
+#: Glosses of work, workers and places of work (rows noted "context; work" add the verbs): the
+#: workplaces, less those where children are found without working (a toy seized in a warehouse,
+#: a school dormitory, a hospital, a company recalling a product), plus work itself.
+WORK_GLOSSES: frozenset[str] = (WORKPLACE_GLOSSES - {
+    "company", "dormitory", "hospital", "hotel", "shopping mall", "supermarket", "warehouse",
+    "factory fire", "fire safety", "fire safety violations", "boiler",
+}) | {
+    "work", "employed", "labour", "wages", "unpaid wages", "minimum wage", "domestic workers",
+    "harvest", "quarry", "gold mining", "fishermen", "ship crew", "illegal workers",
+    "labour inspectors", "labour inspectorate", "recruitment agency", "employing children",
+}
+#: Red lines that glosses support only in company: (one of these must be found, none of these may
+#: be, red lines whose naming glosses count as company too). ``fire`` needs a workplace and no
+#: drill; a mere child needs work, unless a term names child or forced labour itself.
+SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
+    "fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES, ()),
+    "child_labour": (WORK_GLOSSES, frozenset(), ("child_labour", "forced_labour")),
+}
+
+#: Red lines that text read as its glosses alone is also scored on as its *term reading*: the
+#: glosses of the terms that name that red line, with any hard negatives, and nothing else
+#: (:meth:`Glossary.term_readings`); the higher of the two probabilities counts. Context glosses
+#: ("house", "police", "village", "employer") drag a whole-text reading of "forced to work" below
+#: the threshold, although the model never learnt them from text in another language. Not
+#: ``fire``: its terms never name the workplace that makes a fire the red line. Measured on the
+#: spent multilingual sets (``models/data/README.md``, "Term reading").
+TERM_READING_RED_LINES: frozenset[str] = frozenset({"child_labour", "forced_labour", "bribery"})
 #: The first part of a row's note that marks a hard negative (see the module docstring).
 HARD_NEGATIVE = "hard negative"
 
@@ -194,6 +197,14 @@ class Glossary:
         self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
         #: Glosses of rows whose note marks a hard negative ("wildfire", "ceasefire", "evacuation drill", ...).
         self.hard_negative_glosses = hard_negative_glosses
+        #: Per red line, the glosses that name it: written for it and not circumstantial.
+        self.naming: dict[str, frozenset[str]] = {
+            label: frozenset(g for g, labels in self.red_lines_of_gloss.items()
+                             if label in labels and g not in CIRCUMSTANTIAL_GLOSSES)
+            for label in RED_LINES}
+        self._support_context = {
+            label: (needs.union(*(self.naming[n] for n in named_by)), vetoes)
+            for label, (needs, vetoes, named_by) in SUPPORT_CONTEXT.items()}
         # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
         # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
         # through the smaller one; that skips nothing it could match, and costs less per character.
@@ -246,7 +257,8 @@ class Glossary:
 
         Read as glosses alone, "workers ; factory" scores high for fire: the model never saw text
         that short. A red line is only decided on such text when a term written for it was found;
-        some also need company (:data:`SUPPORT_CONTEXT`): ``fire`` a workplace and no drill.
+        some also need company (:data:`SUPPORT_CONTEXT`): ``fire`` a workplace and no drill, a
+        mere child work.
         """
         return self.gloss(folded)[2]
 
@@ -258,28 +270,22 @@ class Glossary:
         ``k`` (the opening maps to the first term, separators and the closing to the term before
         them). ``("", [])`` when nothing matches.
         """
-        suffix, spans, _supported = self.gloss(folded)
+        suffix, spans, _supported, _readings = self.gloss(folded)
         return suffix, spans
 
-    def gloss(self, folded: str) -> tuple[str, list[Span], set[str]]:
-        """:meth:`gloss_suffix` and :meth:`supported_red_lines` from one pass over ``folded``."""
+    def gloss(self, folded: str) -> tuple[str, list[Span], set[str], dict[str, tuple[str, list[Span]]]]:
+        """:meth:`gloss_suffix`, :meth:`supported_red_lines` and the supported red lines'
+        :meth:`term_readings`, from one pass over ``folded``."""
         matches = self.find_terms(folded)
         if not matches:
-            return "", [], set()
+            return "", [], set(), {}
         found = {gloss for _s, _e, gloss in matches}
         supported = {label for gloss in found for label in self.red_lines_of_gloss.get(gloss, ())}
-        for label, (needs, vetoes) in SUPPORT_CONTEXT.items():
+        for label, (needs, vetoes) in self._support_context.items():
             if label in supported and (not found & needs or found & vetoes):
                 supported.discard(label)
-        if ("child_labour" in supported and not found & WORK_GLOSSES
-                and not any(self._names(g, "child_labour") or self._names(g, "forced_labour") for g in found)):
-            supported.discard("child_labour")
         suffix, spans = _block(matches)
-        return suffix, spans, supported
-
-    def _names(self, gloss: str, red_line: str) -> bool:
-        """Whether ``gloss`` names ``red_line`` itself: written for it and not circumstantial."""
-        return red_line in self.red_lines_of_gloss.get(gloss, ()) and gloss not in CIRCUMSTANTIAL_GLOSSES
+        return suffix, spans, supported, self._readings(matches, supported)
 
     def term_readings(self, folded: str, red_lines: set[str] | frozenset[str]) -> dict[str, tuple[str, list[Span]]]:
         """Per red line of ``red_lines`` in :data:`TERM_READING_RED_LINES`, its term reading of ``folded``.
@@ -288,15 +294,15 @@ class Glossary:
         terms that name that red line and the hard negatives, in text order. A red line with no
         term naming it gets none.
         """
-        wanted = TERM_READING_RED_LINES & set(red_lines)
-        if not wanted:
-            return {}
-        matches = self.find_terms(folded)
+        return self._readings(self.find_terms(folded), red_lines)
+
+    def _readings(self, matches: list[tuple[int, int, str]],
+                  red_lines: set[str] | frozenset[str]) -> dict[str, tuple[str, list[Span]]]:
         out: dict[str, tuple[str, list[Span]]] = {}
-        for label in sorted(wanted):
-            if any(self._names(g, label) for _s, _e, g in matches):
-                out[label] = _block([m for m in matches
-                                     if self._names(m[2], label) or m[2] in self.hard_negative_glosses])
+        for label in sorted(TERM_READING_RED_LINES & set(red_lines)):
+            naming = self.naming[label]
+            if any(g in naming for _s, _e, g in matches):
+                out[label] = _block([m for m in matches if m[2] in naming or m[2] in self.hard_negative_glosses])
         return out
 
 
@@ -494,11 +500,7 @@ def gloss_suffix(folded: str) -> tuple[str, list[Span]]:
     return load_glossary().gloss_suffix(folded)
 
 
-def gloss(folded: str) -> tuple[str, list[Span], set[str]]:
-    """Suffix, its spans and the supported red lines, from one pass (see :meth:`Glossary.gloss`)."""
+def gloss(folded: str) -> tuple[str, list[Span], set[str], dict[str, tuple[str, list[Span]]]]:
+    """Suffix, its spans, the supported red lines and their term readings, from one pass
+    (see :meth:`Glossary.gloss`)."""
     return load_glossary().gloss(folded)
-
-
-def term_readings(folded: str, red_lines: set[str] | frozenset[str]) -> dict[str, tuple[str, list[Span]]]:
-    """Term readings of already folded text for those ``red_lines`` that have one (see :class:`Glossary`)."""
-    return load_glossary().term_readings(folded, red_lines)

@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -252,19 +252,20 @@ def model_input(folded: str) -> tuple[str, list[tuple[int, int]]]:
     (with the glosses of any other-language terms appended); text in another language is read as
     its English glosses alone, since its own n-grams mean nothing to the model.
     """
-    model_text, spans, _gate = _read(folded)
+    model_text, spans, _gate, _readings = _read(folded)
     return model_text, spans
 
 
-def _read(folded: str) -> tuple[str, list[tuple[int, int]], set[str] | None]:
+def _read(folded: str) -> tuple[str, list[tuple[int, int]], set[str] | None, dict[str, Any]]:
     """:func:`model_input` plus, for text read as its glosses alone, the red lines its glossary
-    terms support (only those may be decided there); None for text read as it is."""
+    terms support (only those may be decided there; None for text read as it is) and their term
+    readings (``models.glossary.TERM_READING_RED_LINES``; empty for text read as it is)."""
     from models.glossary import gloss, is_other_language  # late: the glossary folds with this module
 
-    suffix, spans, supported = gloss(folded)
+    suffix, spans, supported, readings = gloss(folded)
     if suffix and is_other_language(folded):
-        return suffix, spans, supported
-    return folded + suffix, spans, None
+        return suffix, spans, supported, readings
+    return folded + suffix, spans, None, {}
 
 
 def training_text(text: str) -> str:
@@ -387,6 +388,15 @@ class _Row:
     data: np.ndarray
 
 
+class _ScoredReading(NamedTuple):
+    """A term reading (``models.glossary``) with its probabilities and feature row."""
+
+    probabilities: list[float]
+    row: _Row
+    text: str
+    spans: list[tuple[int, int]]
+
+
 class RedLineClassifier:
     """A trained multi-label classifier; build with :func:`models.train.fit` or load an artifact.
 
@@ -465,11 +475,13 @@ class RedLineClassifier:
         if not texts:
             return []
         originals, folded_list, inputs, glosses, gates, origins, truncated = [], [], [], [], [], [], []
-        for t in texts:
+        term_readings: list[tuple[tuple[int, str], str, list[tuple[int, int]]]] = []
+        for i, t in enumerate(texts):
             cut = len(t) > MAX_CHARS
             t = t[:MAX_CHARS] if cut else t
             f, o = fold(t)
-            extended, gloss_spans, gate = _read(f)
+            extended, gloss_spans, gate, readings = _read(f)
+            term_readings += [((i, label), reading, spans) for label, (reading, spans) in readings.items()]
             originals.append(t)
             folded_list.append(f)
             inputs.append(extended)
@@ -482,7 +494,7 @@ class RedLineClassifier:
         rows = _RowView(X)
         # Python floats once: indexing numpy element by element costs more than the loop's work.
         probs, thresholds = P.tolist(), self.thresholds.tolist()
-        readings = self._term_readings(folded_list, gates)
+        readings = self._score_readings(term_readings)
         out: list[Classification] = []
         for i, text in enumerate(originals):
             empty = not folded_list[i].strip()
@@ -494,9 +506,10 @@ class RedLineClassifier:
                 thr = thresholds[j]
                 row, model_text, spans, found = rows[i], inputs[i], glosses[i], found_in_text
                 reading = readings.get((i, label))
-                if reading is not None and reading[0][j] > p:
+                if reading is not None and reading.probabilities[j] > p:
                     # The red line's own terms read alone say more than the whole text's glosses.
-                    p, row, model_text, spans, found = reading[0][j], reading[1], reading[2], reading[3], {}
+                    p, row, model_text, spans, found = (reading.probabilities[j], reading.row, reading.text,
+                                                        reading.spans, {})
                 decided = p >= thr
                 held_back = None
                 if decided and empty:
@@ -516,19 +529,15 @@ class RedLineClassifier:
                                       length=len(texts[i])))
         return out
 
-    def _term_readings(self, folded: Sequence[str], gates: Sequence[set[str] | None]
-                       ) -> dict[tuple[int, str], tuple[list[float], Any, str, list[tuple[int, int]]]]:
-        """Per (text index, red line) of text read as its glosses alone, its term reading scored:
-        ``(probabilities, feature row, reading, gloss spans)`` (see :func:`models.glossary.term_readings`)."""
-        from models.glossary import term_readings  # late: the glossary folds with this module
-
-        found = [((i, label), reading, spans) for i, gate in enumerate(gates) if gate
-                 for label, (reading, spans) in term_readings(folded[i], gate).items()]
+    def _score_readings(self, found: list[tuple[tuple[int, str], str, list[tuple[int, int]]]]
+                        ) -> dict[tuple[int, str], "_ScoredReading"]:
+        """Score the term readings ``((text index, red line), reading, gloss spans)`` of a batch at once."""
         if not found:
             return {}
         X = self.transform([reading for _key, reading, _spans in found])
         probs, rows = self.probabilities(X).tolist(), _RowView(X)
-        return {key: (probs[k], rows[k], reading, spans) for k, (key, reading, spans) in enumerate(found)}
+        return {key: _ScoredReading(probs[k], rows[k], reading, spans)
+                for k, (key, reading, spans) in enumerate(found)}
 
     def evidence(self, row: sp.csr_matrix, j: int, text: str, folded: str, origin: list[int] | None,
                  *, top: int = 12, max_spans: int = 5,
