@@ -19,6 +19,10 @@ TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
   among workplace glosses, for a mere child ("children", "minors") among work glosses; and a red
   line's *term reading*, the glosses naming it read alone, may decide it
   (:meth:`Glossary.term_readings`). ``context; work`` rows are the work verbs and nouns.
+  ``register`` rows (statistics, a survey, a law, a world day, a campaign, a training) and ``case``
+  rows (a raid, a rescue, a prosecution, a complaint) are found but never glossed into the text:
+  a register term without any case term keeps child labour from being decided (see
+  :data:`REGISTER_VETOED`). Their glosses may not be used by ordinary rows.
 
 Matching rules:
 
@@ -36,7 +40,9 @@ Matching rules:
 - Turkish rows also match their capitalised spellings ("İŞÇİ" folds to "i̇şçi̇", not "işçi").
 - Overlaps are resolved *longest first* (then leftmost), so a longer hard negative always wins
   over a shorter term it contains or overlaps: "vụ cháy rừng" → wildfire even though "vụ cháy"
-  (fire) starts earlier.
+  (fire) starts earlier. One exception: a context term does not take a span from a term written
+  for a red line (or a hard negative) that it straddles without containing it, so in "bị ép làm
+  việc" the shorter "ép làm" (forced to work) stands beside "làm việc" (work).
 """
 
 from __future__ import annotations
@@ -114,8 +120,8 @@ DRILL_GLOSSES: frozenset[str] = frozenset({"drill", "evacuation drill", "fire dr
 CIRCUMSTANTIAL_GLOSSES: frozenset[str] = frozenset({
     "child", "children", "minor", "minors", "teenager", "teenagers", "underage", "underage children",
     "trainee workers",
-    "human trafficking", "trafficking", "trafficked", "held captive", "rescued", "freed", "exploitation",
-    "degrading conditions", "without pay", "forced prostitution",
+    "human trafficking", "trafficking", "trafficked", "trafficking victims", "held captive", "rescued", "freed",
+    "exploitation", "degrading conditions", "without pay", "forced prostitution",
     "corruption", "embezzlement", "slush fund",
 })
 #: Glosses of work, workers and places of work (rows noted "context; work" add the verbs): the
@@ -137,6 +143,27 @@ SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]
     "child_labour": (WORK_GLOSSES, frozenset(), ("child_labour", "forced_labour")),
 }
 
+#: The first part of a row's note that marks a *register* term: statistics, a survey, a law, a world
+#: day, a campaign, a training. Such a term is not glossed into the text the model reads; it only
+#: tells that the text may speak of a red line in general, without a case.
+REGISTER = "register"
+#: The first part of a row's note that marks a *case* term: a raid, a rescue, a prosecution. Like a
+#: register term it is found but not glossed into the text (the model reads "rescued" as forced
+#: labour, and most rescues are of children at work); it only lifts the register veto below.
+CASE = "case"
+#: Red lines that text read as its glosses alone does not raise in the register of statistics,
+#: laws and campaigns ("TÜİK: 720 bin çocuk çalışıyor") unless a case gloss shows a concrete case
+#: (an arrest, a rescue, a fine, a court). Read as one block, "child labour ; work" scores 1.00
+#: whatever surrounds it, and on the spent multilingual sets most child-labour false alarms were of
+#: this kind (``models/data/README.md``, "Register").
+REGISTER_VETOED: frozenset[str] = frozenset({"child_labour"})
+#: Glosses of ordinary rows that show a concrete case too (the glosses of :data:`CASE` rows do).
+CASE_GLOSSES: frozenset[str] = frozenset({
+    "arrested", "court", "custody", "dead", "death", "detained", "died", "fined", "freed", "injured",
+    "inspectors", "jail", "jailed", "judge", "judges", "killed", "labour inspectors", "police",
+    "police officer", "police officers", "prison sentence", "prosecuted", "prosecutor", "prosecutors",
+    "rescued", "rescued from forced labour", "sentenced", "trafficking victims", "trial", "victims",
+})
 #: Red lines that text read as its glosses alone is also scored on as its *term reading*: the
 #: glosses of the terms that name that red line, with any hard negatives, and nothing else
 #: (:meth:`Glossary.term_readings`); the higher of the two probabilities counts. Context glosses
@@ -189,7 +216,9 @@ class Glossary:
 
     def __init__(self, entries: list[Entry], rows: dict[str, int],
                  red_line_glosses: dict[str, frozenset[str]] | None = None,
-                 hard_negative_glosses: frozenset[str] = frozenset()) -> None:
+                 hard_negative_glosses: frozenset[str] = frozenset(),
+                 register_glosses: frozenset[str] = frozenset(),
+                 case_glosses: frozenset[str] = frozenset()) -> None:
         self.entries = entries
         #: TSV data rows per language.
         self.rows_per_lang = rows
@@ -197,11 +226,20 @@ class Glossary:
         self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
         #: Glosses of rows whose note marks a hard negative ("wildfire", "ceasefire", "evacuation drill", ...).
         self.hard_negative_glosses = hard_negative_glosses
+        #: Glosses of register rows (:data:`REGISTER`): found, but never glossed into the text.
+        self.register_glosses = register_glosses
+        #: Glosses of case rows (:data:`CASE`): found, never glossed into the text.
+        self.case_glosses = case_glosses
+        self._unglossed = register_glosses | case_glosses
+        self._shows_case = CASE_GLOSSES | case_glosses
         #: Per red line, the glosses that name it: written for it and not circumstantial.
         self.naming: dict[str, frozenset[str]] = {
             label: frozenset(g for g, labels in self.red_lines_of_gloss.items()
                              if label in labels and g not in CIRCUMSTANTIAL_GLOSSES)
             for label in RED_LINES}
+        #: Per entry, whether it is a context row's term (written for no red line, not a hard negative).
+        self._is_context = [e.gloss not in self.red_lines_of_gloss and e.gloss not in hard_negative_glosses
+                            for e in entries]
         self._support_context = {
             label: (needs.union(*(self.naming[n] for n in named_by)), vetoes)
             for label, (needs, vetoes, named_by) in SUPPORT_CONTEXT.items()}
@@ -242,6 +280,7 @@ class Glossary:
                     continue
             cands.append((start, end, idx))
         if len(cands) > 1:
+            cands = self._without_straddling_context(cands)
             cands.sort(key=lambda c: (c[0] - c[1], c[0]))  # longest first, then leftmost
             taken: list[tuple[int, int, int]] = []
             occupied = bytearray(n)  # linear in the text, not quadratic in the matches
@@ -251,6 +290,20 @@ class Glossary:
                     taken.append((s, e, i))
             cands = sorted(taken)
         return [(s, e, self.entries[i].gloss) for s, e, i in cands]
+
+    def _without_straddling_context(self, cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """``cands`` less the context terms that straddle a red-line or hard-negative term: overlap it
+        without containing it. In "bị ép làm việc", "làm việc" (work) is longer than "ép làm" (forced
+        to work) but only shares a word with it, so it must not take it away. A context term that
+        contains a labelled one still wins as the longer ("anak perusahaan" is a subsidiary, not a
+        child)."""
+        is_context = self._is_context
+        labelled = [(s, e) for s, e, i in cands if not is_context[i]]
+        if not labelled or len(labelled) == len(cands):
+            return cands
+        return [(s, e, i) for s, e, i in cands
+                if not is_context[i] or not any(s < le and ls < e and not (s <= ls and le <= e)
+                                                 for ls, le in labelled)]
 
     def supported_red_lines(self, folded: str) -> set[str]:
         """Red lines that some term found in ``folded`` was written for (its row's ``note``).
@@ -284,6 +337,12 @@ class Glossary:
         for label, (needs, vetoes) in self._support_context.items():
             if label in supported and (not found & needs or found & vetoes):
                 supported.discard(label)
+        if found & self._unglossed:
+            if found & self.register_glosses and not found & self._shows_case:
+                supported -= REGISTER_VETOED
+            matches = [m for m in matches if m[2] not in self._unglossed]
+        if not matches:
+            return "", [], supported, {}
         suffix, spans = _block(matches)
         return suffix, spans, supported, self._readings(matches, supported)
 
@@ -374,6 +433,8 @@ def _parse(path: Path) -> Glossary:
     variants: list[tuple[str, Entry]] = []  # extra spellings of a row (Turkish capitals)
     supports: dict[str, set[str]] = {}  # gloss -> red lines its rows were written for
     hard_negatives: set[str] = set()
+    unglossed: dict[str, set[str]] = {REGISTER: set(), CASE: set()}
+    glossed: set[str] = set()
     for lineno, raw in enumerate(lines[1:], start=2):
         where = f"{path}:{lineno}"
         fields = raw.rstrip("\r").split("\t")
@@ -413,6 +474,14 @@ def _parse(path: Path) -> Glossary:
             supports.setdefault(gloss, set()).add(note_parts[0])
         elif note_parts[0] == HARD_NEGATIVE:
             hard_negatives.add(gloss)
+        if note_parts[0] in unglossed:
+            if gloss in glossed:
+                raise ValueError(f"{where}: gloss {gloss!r} of a {note_parts[0]} row is also an ordinary row's gloss")
+            unglossed[note_parts[0]].add(gloss)
+        elif gloss in unglossed[REGISTER] | unglossed[CASE]:
+            raise ValueError(f"{where}: gloss {gloss!r} is a register or case row's gloss")
+        else:
+            glossed.add(gloss)
         if PORTUGUESE_ONLY in note_parts and lang != "pt":
             raise ValueError(f"{where}: {PORTUGUESE_ONLY!r} is for Portuguese rows only")
         boundary = lang not in NO_BOUNDARY_LANGS
@@ -435,7 +504,7 @@ def _parse(path: Path) -> Glossary:
             by_term[folded] = len(entries)
             entries.append(replace(entry, term=folded))
     return Glossary(entries, rows, {gloss: frozenset(labels) for gloss, labels in supports.items()},
-                    frozenset(hard_negatives))
+                    frozenset(hard_negatives), frozenset(unglossed[REGISTER]), frozenset(unglossed[CASE]))
 
 
 def _turkish_capital_forms(core: str) -> set[str]:

@@ -439,3 +439,65 @@ def test_a_child_at_work_supports_child_labour(text: str) -> None:
 
 def test_a_term_naming_child_labour_needs_no_work_term() -> None:
     assert "child_labour" in glossary.supported_red_lines(fold_text("Denuncian trabajo infantil en Bolivia"))
+
+
+# --- overlaps between context and red-line terms -------------------------------------------------
+
+def test_a_context_term_does_not_take_a_red_line_term_it_only_straddles(tmp_path: Path) -> None:
+    """"làm việc" (work) is longer than "ép làm" (forced to work) but only shares a word with it."""
+    g = load_glossary(write_tsv(tmp_path, ["vi\tép làm\tforced to work\tforced_labour",
+                                           "vi\tlàm việc\twork\tcontext; work"]))
+    assert [gloss for _s, _e, gloss in g.find_terms(fold_text("bị ép làm việc"))] == ["forced to work"]
+
+
+def test_a_context_term_containing_a_red_line_term_still_wins(tmp_path: Path) -> None:
+    """"anak perusahaan" is a subsidiary, not a child."""
+    g = load_glossary(write_tsv(tmp_path, ["id\tanak\tchild\tchild_labour",
+                                           "id\tanak perusahaan\tsubsidiary\tcontext"]))
+    assert [gloss for _s, _e, gloss in g.find_terms(fold_text("anak perusahaan"))] == ["subsidiary"]
+
+
+# --- the register of statistics, laws and campaigns --------------------------------------------
+
+def _register_glossary(tmp_path: Path) -> Glossary:
+    return load_glossary(write_tsv(tmp_path, [
+        "es\ttrabajo infantil\tchild labour\tchild_labour", "es\tencuesta\tsurvey\tregister",
+        "es\toperativo\traid\tcase", "es\tpolicía\tpolice\tcontext"]))
+
+
+def test_register_and_case_terms_are_found_but_never_glossed(tmp_path: Path) -> None:
+    g = _register_glossary(tmp_path)
+    text = fold_text("Encuesta: la policía y un operativo contra el trabajo infantil")
+    assert {gloss for _s, _e, gloss in g.find_terms(text)} == {"survey", "police", "raid", "child labour"}
+    assert g.gloss_suffix(text)[0] == " ⟨ police ; child labour ⟩"
+
+
+def test_child_labour_in_the_register_of_a_survey_is_not_supported(tmp_path: Path) -> None:
+    g = _register_glossary(tmp_path)
+    assert g.supported_red_lines(fold_text("Según la encuesta, el trabajo infantil bajó al 5 %")) == set()
+
+
+@pytest.mark.parametrize("case", ["la policía", "un operativo"])
+def test_a_concrete_case_lifts_the_register_veto(tmp_path: Path, case: str) -> None:
+    g = _register_glossary(tmp_path)
+    text = fold_text(f"Según la encuesta, {case} halló trabajo infantil en una ladrillera")
+    assert g.supported_red_lines(text) == {"child_labour"}
+
+
+def test_a_register_or_case_gloss_may_not_be_an_ordinary_rows_gloss(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="glossary.tsv:3: gloss 'survey' is a register or case row's gloss"):
+        load_glossary(write_tsv(tmp_path, ["es\tencuesta\tsurvey\tregister", "pt\tpesquisa\tsurvey\tcontext"]))
+    with pytest.raises(ValueError, match="glossary.tsv:3: gloss 'raid' of a case row is also an ordinary"):
+        load_glossary(write_tsv(tmp_path, ["es\tredada\traid\tcontext", "es\toperativo\traid\tcase"]))
+
+
+def test_bundled_glossary_holds_back_child_labour_statistics() -> None:
+    text = "Según la encuesta nacional, la tasa de trabajo infantil bajó al 5 % en 2024"
+    assert "child_labour" not in glossary.supported_red_lines(fold_text(text))
+
+
+def test_trafficking_victims_support_forced_labour_without_a_term_reading(gl: Glossary) -> None:
+    """Victims of trafficking may have been trafficked for sex: support, not a reading of their own."""
+    text = fold_text("Korban perdagangan orang dipulangkan dari perkebunan sawit")
+    assert "forced_labour" in gl.supported_red_lines(text)
+    assert gl.term_readings(text, {"forced_labour"}) == {}

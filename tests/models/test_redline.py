@@ -290,3 +290,20 @@ def test_children_in_another_language_are_not_child_labour_without_work(bundled)
     result = bundled.classify("Un niño de ocho años muere atropellado por un autobús escolar en Sevilla")
     assert result.red_lines == []
     assert result.labels["child_labour"].held_back == "no_glossary_term"
+
+
+def test_a_vietnamese_forced_to_work_survives_the_longer_work_term(bundled):
+    result = bundled.classify("Công an giải cứu 15 người bị ép làm việc tại một xưởng may ở Bình Dương")
+    assert result.labels["forced_labour"].decided
+    assert [e["text"] for e in result.labels["forced_labour"].evidence] == ["ép làm"]
+
+
+def test_child_labour_statistics_in_another_language_raise_no_alarm(bundled):
+    result = bundled.classify("Según la encuesta nacional, la tasa de trabajo infantil bajó al 5 % en 2024")
+    assert result.red_lines == []
+    assert result.labels["child_labour"].held_back == "no_glossary_term"
+
+
+def test_a_raid_in_another_language_still_raises_child_labour_beside_a_law(bundled):
+    text = "Polisi menggerebek pabrik dan menemukan pekerja anak; pemilik terancam undang-undang perlindungan anak"
+    assert bundled.classify(text).red_lines == ["child_labour"]
