@@ -155,7 +155,7 @@ CASE = "case"
 #: laws and campaigns ("TÜİK: 720 bin çocuk çalışıyor") unless a case gloss shows a concrete case
 #: (an arrest, a rescue, a fine, a court). Read as one block, "child labour ; work" scores 1.00
 #: whatever surrounds it, and on the spent multilingual sets most child-labour false alarms were of
-#: this kind (``models/data/README.md``, "Register").
+#: this kind (``models/data/README.md``, "Overlaps, the register of a red line, and missing terms").
 REGISTER_VETOED: frozenset[str] = frozenset({"child_labour"})
 #: Glosses of ordinary rows that show a concrete case too (the glosses of :data:`CASE` rows do).
 CASE_GLOSSES: frozenset[str] = frozenset({
