@@ -160,6 +160,7 @@ LOANWORDS = {
     "caporalato",  # Italian gangmaster system (en-0807, Verona farm workers)
     "criadazgo",  # Paraguayan child domestic servitude (en-1862, Coronel Oviedo)
     "kinderarbeid",  # a Dutch law's own name, Wet zorgplicht kinderarbeid (en-2096)
+    "atipsom",  # Malaysia's anti-trafficking act, named so in English news too (en-2209)
 }
 
 
