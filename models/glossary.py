@@ -22,7 +22,7 @@ TSV format (UTF-8, tab-separated, header ``lang term gloss note``):
   ``register`` rows (statistics, a survey, a law, a world day, a campaign, a training) and ``case``
   rows (a raid, a rescue, a prosecution, a complaint) are found but never glossed into the text:
   a register term without any case term keeps child labour from being decided (see
-  :data:`REGISTER_VETOED`). Their glosses may not be used by ordinary rows.
+  :attr:`Support.register`). Their glosses may not be used by ordinary rows.
 
 Matching rules:
 
@@ -52,6 +52,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -135,12 +136,28 @@ WORK_GLOSSES: frozenset[str] = (WORKPLACE_GLOSSES - {
     "harvest", "quarry", "gold mining", "fishermen", "ship crew", "illegal workers",
     "labour inspectors", "labour inspectorate", "recruitment agency", "employing children",
 }
-#: Red lines that glosses support only in company: (one of these must be found, none of these may
-#: be, red lines whose naming glosses count as company too). ``fire`` needs a workplace and no
-#: drill; a mere child needs work, unless a term names child or forced labour itself.
-SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
-    "fire": (WORKPLACE_GLOSSES, DRILL_GLOSSES, ()),
-    "child_labour": (WORK_GLOSSES, frozenset(), ("child_labour", "forced_labour")),
+
+
+class Support(NamedTuple):
+    """The company a red line needs among a text's glosses (a row of :data:`SUPPORT_CONTEXT`)."""
+
+    needs: frozenset[str]  # one of these must be found
+    vetoes: frozenset[str] = frozenset()  # none of these may be
+    named_by: tuple[str, ...] = ()  # red lines whose naming glosses count as ``needs`` too
+    #: Held back in the register of statistics, laws and campaigns (:data:`REGISTER` terms) unless
+    #: a case shows (:data:`CASE` terms, :data:`CASE_GLOSSES`). Read as one block, "child labour ;
+    #: work" scores 1.00 whatever surrounds it ("TÜİK: 720 bin çocuk çalışıyor"), and on the spent
+    #: multilingual sets most child-labour false alarms were of this kind (``models/data/README.md``,
+    #: "Overlaps, the register of a red line, and missing terms").
+    register: bool = False
+
+
+#: Red lines that glosses support only in company. ``fire`` needs a workplace and no drill; a mere
+#: child needs work, unless a term names child or forced labour itself, and child labour is not
+#: raised by statistics or a campaign alone.
+SUPPORT_CONTEXT: dict[str, Support] = {
+    "fire": Support(WORKPLACE_GLOSSES, DRILL_GLOSSES),
+    "child_labour": Support(WORK_GLOSSES, named_by=("child_labour", "forced_labour"), register=True),
 }
 
 #: The first part of a row's note that marks a *register* term: statistics, a survey, a law, a world
@@ -149,14 +166,9 @@ SUPPORT_CONTEXT: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]
 REGISTER = "register"
 #: The first part of a row's note that marks a *case* term: a raid, a rescue, a prosecution. Like a
 #: register term it is found but not glossed into the text (the model reads "rescued" as forced
-#: labour, and most rescues are of children at work); it only lifts the register veto below.
+#: labour, and most rescues are of children at work); it only lifts a register hold
+#: (:attr:`Support.register`).
 CASE = "case"
-#: Red lines that text read as its glosses alone does not raise in the register of statistics,
-#: laws and campaigns ("TÜİK: 720 bin çocuk çalışıyor") unless a case gloss shows a concrete case
-#: (an arrest, a rescue, a fine, a court). Read as one block, "child labour ; work" scores 1.00
-#: whatever surrounds it, and on the spent multilingual sets most child-labour false alarms were of
-#: this kind (``models/data/README.md``, "Overlaps, the register of a red line, and missing terms").
-REGISTER_VETOED: frozenset[str] = frozenset({"child_labour"})
 #: Glosses of ordinary rows that show a concrete case too (the glosses of :data:`CASE` rows do).
 CASE_GLOSSES: frozenset[str] = frozenset({
     "arrested", "court", "custody", "dead", "death", "detained", "died", "fined", "freed", "injured",
@@ -226,12 +238,9 @@ class Glossary:
         self.red_lines_of_gloss: dict[str, frozenset[str]] = red_line_glosses or {}
         #: Glosses of rows whose note marks a hard negative ("wildfire", "ceasefire", "evacuation drill", ...).
         self.hard_negative_glosses = hard_negative_glosses
-        #: Glosses of register rows (:data:`REGISTER`): found, but never glossed into the text.
-        self.register_glosses = register_glosses
-        #: Glosses of case rows (:data:`CASE`): found, never glossed into the text.
-        self.case_glosses = case_glosses
+        #: Glosses of register and case rows (:data:`REGISTER`, :data:`CASE`): found, never glossed
+        #: into the text.
         self._unglossed = register_glosses | case_glosses
-        self._shows_case = CASE_GLOSSES | case_glosses
         #: Per red line, the glosses that name it: written for it and not circumstantial.
         self.naming: dict[str, frozenset[str]] = {
             label: frozenset(g for g, labels in self.red_lines_of_gloss.items()
@@ -240,9 +249,13 @@ class Glossary:
         #: Per entry, whether it is a context row's term (written for no red line, not a hard negative).
         self._is_context = [e.gloss not in self.red_lines_of_gloss and e.gloss not in hard_negative_glosses
                             for e in entries]
+        # Per red line (needs, vetoes, what excuses a veto), with the glossary's own glosses filled in.
+        shows_case = CASE_GLOSSES | case_glosses
         self._support_context = {
-            label: (needs.union(*(self.naming[n] for n in named_by)), vetoes)
-            for label, (needs, vetoes, named_by) in SUPPORT_CONTEXT.items()}
+            label: (s.needs.union(*(self.naming[n] for n in s.named_by)),
+                    s.vetoes | register_glosses if s.register else s.vetoes,
+                    shows_case if s.register else frozenset())
+            for label, s in SUPPORT_CONTEXT.items()}
         # Two automata: every term, and the pure-ASCII terms alone. A text containing none of the
         # characters that a non-ASCII match needs (English, Chinese: the common case) only goes
         # through the smaller one; that skips nothing it could match, and costs less per character.
@@ -334,12 +347,10 @@ class Glossary:
             return "", [], set(), {}
         found = {gloss for _s, _e, gloss in matches}
         supported = {label for gloss in found for label in self.red_lines_of_gloss.get(gloss, ())}
-        for label, (needs, vetoes) in self._support_context.items():
-            if label in supported and (not found & needs or found & vetoes):
+        for label, (needs, vetoes, excused_by) in self._support_context.items():
+            if label in supported and (not found & needs or (found & vetoes and not found & excused_by)):
                 supported.discard(label)
         if found & self._unglossed:
-            if found & self.register_glosses and not found & self._shows_case:
-                supported -= REGISTER_VETOED
             matches = [m for m in matches if m[2] not in self._unglossed]
         if not matches:
             return "", [], supported, {}
